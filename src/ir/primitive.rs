@@ -1,0 +1,644 @@
+//! The closed set of primitives every program is made of.
+//!
+//! Like `jax.lax`, the set is small: elementwise ops act on operands of EQUAL shapes and
+//! dtypes (the NumPy-style API inserts `broadcast_in_dim` and `convert`), everything else
+//! is a structural op with static parameters. Each transform matches [`Primitive`]
+//! exhaustively, so a new primitive cannot ship without all of its rules.
+//!
+//! Semantics follow XLA where they differ from Rust: integer arithmetic wraps; integer
+//! division by zero gives `-1` (all ones for `u32`) and `i32::MIN / -1 == i32::MIN`; the
+//! remainder by zero returns the dividend; shifts by 32 or more give 0; `max`/`min`
+//! propagate NaN.
+
+use crate::array::DType;
+use std::fmt;
+
+/// Elementwise ops of one operand. The output has the operand's shape and dtype.
+///
+/// Float-only: `Exp Log Log1p Expm1 Sqrt Rsqrt Sin Cos Tanh Logistic Floor Ceil Round`.
+/// Numeric (not bool): `Neg Abs Sign`. Bool or integer (bitwise): `Not`.
+///
+/// ```
+/// assert_eq!(autobatch::ir::UnaryOp::Log1p.name(), "log1p");
+/// ```
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum UnaryOp {
+    /// `-x` (wrapping for integers).
+    Neg,
+    /// `e^x`.
+    Exp,
+    /// Natural logarithm.
+    Log,
+    /// `log(1 + x)`, accurate near 0.
+    Log1p,
+    /// `e^x - 1`, accurate near 0.
+    Expm1,
+    /// Square root.
+    Sqrt,
+    /// `1 / sqrt(x)`.
+    Rsqrt,
+    /// `|x|` (wrapping for `i32::MIN`).
+    Abs,
+    /// `-1`, `0` or `1` (NaN stays NaN, `-0.0` stays `-0.0`).
+    Sign,
+    /// Sine.
+    Sin,
+    /// Cosine.
+    Cos,
+    /// Hyperbolic tangent.
+    Tanh,
+    /// `1 / (1 + e^-x)`, evaluated without overflow.
+    Logistic,
+    /// Round toward -inf.
+    Floor,
+    /// Round toward +inf.
+    Ceil,
+    /// Round half to even (like `numpy.round`).
+    Round,
+    /// Logical not (bool) or bitwise not (integers).
+    Not,
+}
+
+/// Elementwise ops of two operands with equal shapes and dtypes; the output has that
+/// shape and dtype.
+///
+/// Numeric (not bool): `Add Sub Mul Div Rem`. Float-only: `Pow`. Any dtype: `Max Min`
+/// (on bool: or / and). Bool or integer: `And Or Xor`. Integer only: `ShiftLeft
+/// ShiftRightLogical`.
+///
+/// ```
+/// assert_eq!(autobatch::ir::BinaryOp::Max.name(), "max");
+/// ```
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum BinaryOp {
+    /// `x + y`.
+    Add,
+    /// `x - y`.
+    Sub,
+    /// `x * y`.
+    Mul,
+    /// `x / y` (truncating for integers).
+    Div,
+    /// Remainder with the sign of the dividend (C `fmod`).
+    Rem,
+    /// `x ^ y` for floats.
+    Pow,
+    /// Larger of the two (NaN if either is NaN).
+    Max,
+    /// Smaller of the two (NaN if either is NaN).
+    Min,
+    /// Logical / bitwise and.
+    And,
+    /// Logical / bitwise or.
+    Or,
+    /// Logical / bitwise exclusive or.
+    Xor,
+    /// `x << y` (0 when `y >= 32`).
+    ShiftLeft,
+    /// `x >> y` filling with zeros (0 when `y >= 32`).
+    ShiftRightLogical,
+}
+
+/// Elementwise comparisons of two operands with equal shapes and dtypes; output `bool`.
+/// Comparisons involving NaN are false, except `Ne`, which is true.
+///
+/// ```
+/// assert_eq!(autobatch::ir::CompareOp::Le.name(), "le");
+/// ```
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum CompareOp {
+    /// `==`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+}
+
+/// The combining op of a [`Primitive::Reduce`].
+///
+/// ```
+/// assert_eq!(autobatch::ir::ReduceOp::Sum.name(), "reduce_sum");
+/// ```
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ReduceOp {
+    /// Sum (numeric dtypes). Empty reductions give 0.
+    Sum,
+    /// Product (numeric dtypes). Empty reductions give 1.
+    Prod,
+    /// Maximum (any dtype; NaN propagates). Empty reductions give the dtype's lowest value
+    /// (`-inf` for floats, `false` for bool).
+    Max,
+    /// Minimum (any dtype; NaN propagates). Empty reductions give the dtype's highest value.
+    Min,
+}
+
+/// Which extreme a [`Primitive::ArgReduce`] looks for.
+///
+/// ```
+/// assert_eq!(autobatch::ir::ArgOp::Argmax.name(), "argmax");
+/// ```
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ArgOp {
+    /// Index of the largest element.
+    Argmax,
+    /// Index of the smallest element.
+    Argmin,
+}
+
+/// A primitive operation with its static parameters.
+///
+/// Operand order and output types are documented per variant; the shape rules in
+/// [`crate::ir::shape_rules`] enforce them.
+///
+/// ```
+/// use autobatch::ir::{Primitive, BinaryOp};
+/// assert_eq!(Primitive::Binary(BinaryOp::Mul).name(), "mul");
+/// assert_eq!(Primitive::Threefry2x32.num_outputs(), 2);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Primitive {
+    /// One-operand elementwise op.
+    Unary(UnaryOp),
+    /// Two-operand elementwise op on equal shapes and dtypes.
+    Binary(BinaryOp),
+    /// Elementwise comparison on equal shapes and dtypes, giving `bool`.
+    Compare(CompareOp),
+    /// `(pred: bool[s], on_true: T[s], on_false: T[s]) -> T[s]`.
+    Select,
+    /// Value conversion to `dtype` (floats to integers truncate toward zero and saturate,
+    /// NaN gives 0; nonzero is `true`; `true` is 1).
+    Convert {
+        /// The target dtype.
+        dtype: DType,
+    },
+    /// Reinterpret the bits as `dtype` of the same width (`f32`, `i32`, `u32` among
+    /// themselves; `f64` only to itself).
+    Bitcast {
+        /// The target dtype.
+        dtype: DType,
+    },
+    /// `operand: T[s] -> T[shape]`: operand axis `i` becomes output axis `dims[i]`
+    /// (strictly increasing); each operand extent equals the output's or is 1.
+    BroadcastInDim {
+        /// The output shape.
+        shape: Vec<usize>,
+        /// For each operand axis, the output axis it maps to.
+        dims: Vec<usize>,
+    },
+    /// Row-major reshape to `shape` (same number of elements).
+    Reshape {
+        /// The output shape.
+        shape: Vec<usize>,
+    },
+    /// Output axis `i` is operand axis `perm[i]`.
+    Transpose {
+        /// A permutation of the operand's axes.
+        perm: Vec<usize>,
+    },
+    /// Elements `start[i], start[i] + strides[i], ... < limit[i]` of each axis.
+    Slice {
+        /// First index per axis.
+        start: Vec<usize>,
+        /// One past the last index per axis (`start <= limit <= extent`).
+        limit: Vec<usize>,
+        /// Step per axis (at least 1).
+        strides: Vec<usize>,
+    },
+    /// `(operand: T[s], padding_value: T[]) -> T[...]`: per axis, `low` copies of the
+    /// padding before, `interior` between each pair of elements and `high` after; negative
+    /// `low`/`high` remove elements. Output extent: `low + high + n + max(n - 1, 0) * interior`.
+    Pad {
+        /// Padding before each axis (may be negative).
+        low: Vec<i64>,
+        /// Padding after each axis (may be negative).
+        high: Vec<i64>,
+        /// Padding between elements of each axis.
+        interior: Vec<usize>,
+    },
+    /// Joins operands (same dtype, same extents except along `axis`) along `axis`.
+    Concatenate {
+        /// The axis to join along.
+        axis: usize,
+    },
+    /// No operands: the output of `shape` counts 0, 1, 2, ... along axis `dim`.
+    Iota {
+        /// The output dtype (numeric).
+        dtype: DType,
+        /// The output shape.
+        shape: Vec<usize>,
+        /// The axis that counts.
+        dim: usize,
+    },
+    /// `(operand: T[s], indices: i32[t]) -> T[s[..axis] ++ t ++ s[axis+1..]]`: picks
+    /// entries of `operand` along `axis`. Indices are clamped into `0..extent` (an
+    /// operand with extent 0 along `axis` is an error).
+    Take {
+        /// The axis indexed by `indices`.
+        axis: usize,
+    },
+    /// `(operand: T[s], indices: i32[t], updates: T[s[..axis] ++ t ++ s[axis+1..]]) -> T[s]`:
+    /// a copy of `operand` with each update added at its (clamped) index along `axis`;
+    /// duplicate indices accumulate. The transpose of [`Primitive::Take`].
+    ScatterAdd {
+        /// The axis indexed by `indices`.
+        axis: usize,
+    },
+    /// Reduces `axes` (sorted, distinct) away with `op`.
+    Reduce {
+        /// The combining op.
+        op: ReduceOp,
+        /// The axes to remove.
+        axes: Vec<usize>,
+    },
+    /// `i32` index of the first extreme element along `axis` (removed from the shape); a
+    /// NaN counts as the extreme. The axis must not be empty.
+    ArgReduce {
+        /// Maximum or minimum.
+        op: ArgOp,
+        /// The axis searched.
+        axis: usize,
+    },
+    /// Inclusive running sum along `axis` (numeric dtypes), from the end when `reverse`.
+    Cumsum {
+        /// The axis summed along.
+        axis: usize,
+        /// Accumulate from the last element backwards.
+        reverse: bool,
+    },
+    /// Generalized contraction of `(lhs, rhs)` of one numeric dtype. Output axes: the batch
+    /// axes (in `lhs_batch` order), then lhs's free axes, then rhs's free axes, each in
+    /// increasing order.
+    DotGeneral {
+        /// Contracted lhs axes.
+        lhs_contract: Vec<usize>,
+        /// Contracted rhs axes, paired with `lhs_contract`.
+        rhs_contract: Vec<usize>,
+        /// Batch lhs axes.
+        lhs_batch: Vec<usize>,
+        /// Batch rhs axes, paired with `lhs_batch`.
+        rhs_batch: Vec<usize>,
+    },
+    /// Identity on values; stops derivatives.
+    StopGradient,
+    /// `(k0, k1, x0, x1: u32[s]) -> (y0, y1: u32[s])`: the Threefry-2x32 block function
+    /// (20 rounds) applied elementwise.
+    Threefry2x32,
+}
+
+impl UnaryOp {
+    /// Every unary op.
+    ///
+    /// ```
+    /// assert!(autobatch::ir::UnaryOp::ALL.contains(&autobatch::ir::UnaryOp::Tanh));
+    /// ```
+    pub const ALL: [UnaryOp; 17] = [
+        UnaryOp::Neg,
+        UnaryOp::Exp,
+        UnaryOp::Log,
+        UnaryOp::Log1p,
+        UnaryOp::Expm1,
+        UnaryOp::Sqrt,
+        UnaryOp::Rsqrt,
+        UnaryOp::Abs,
+        UnaryOp::Sign,
+        UnaryOp::Sin,
+        UnaryOp::Cos,
+        UnaryOp::Tanh,
+        UnaryOp::Logistic,
+        UnaryOp::Floor,
+        UnaryOp::Ceil,
+        UnaryOp::Round,
+        UnaryOp::Not,
+    ];
+
+    /// The name in printed programs.
+    ///
+    /// ```
+    /// assert_eq!(autobatch::ir::UnaryOp::Neg.name(), "neg");
+    /// ```
+    pub fn name(self) -> &'static str {
+        match self {
+            UnaryOp::Neg => "neg",
+            UnaryOp::Exp => "exp",
+            UnaryOp::Log => "log",
+            UnaryOp::Log1p => "log1p",
+            UnaryOp::Expm1 => "expm1",
+            UnaryOp::Sqrt => "sqrt",
+            UnaryOp::Rsqrt => "rsqrt",
+            UnaryOp::Abs => "abs",
+            UnaryOp::Sign => "sign",
+            UnaryOp::Sin => "sin",
+            UnaryOp::Cos => "cos",
+            UnaryOp::Tanh => "tanh",
+            UnaryOp::Logistic => "logistic",
+            UnaryOp::Floor => "floor",
+            UnaryOp::Ceil => "ceil",
+            UnaryOp::Round => "round",
+            UnaryOp::Not => "not",
+        }
+    }
+
+    /// Whether the op accepts only float operands.
+    ///
+    /// ```
+    /// assert!(autobatch::ir::UnaryOp::Exp.float_only());
+    /// assert!(!autobatch::ir::UnaryOp::Abs.float_only());
+    /// ```
+    pub fn float_only(self) -> bool {
+        !matches!(
+            self,
+            UnaryOp::Neg | UnaryOp::Abs | UnaryOp::Sign | UnaryOp::Not
+        )
+    }
+}
+
+impl BinaryOp {
+    /// Every binary op.
+    ///
+    /// ```
+    /// assert_eq!(autobatch::ir::BinaryOp::ALL.len(), 13);
+    /// ```
+    pub const ALL: [BinaryOp; 13] = [
+        BinaryOp::Add,
+        BinaryOp::Sub,
+        BinaryOp::Mul,
+        BinaryOp::Div,
+        BinaryOp::Rem,
+        BinaryOp::Pow,
+        BinaryOp::Max,
+        BinaryOp::Min,
+        BinaryOp::And,
+        BinaryOp::Or,
+        BinaryOp::Xor,
+        BinaryOp::ShiftLeft,
+        BinaryOp::ShiftRightLogical,
+    ];
+
+    /// The name in printed programs.
+    ///
+    /// ```
+    /// assert_eq!(autobatch::ir::BinaryOp::ShiftRightLogical.name(), "shift_right_logical");
+    /// ```
+    pub fn name(self) -> &'static str {
+        match self {
+            BinaryOp::Add => "add",
+            BinaryOp::Sub => "sub",
+            BinaryOp::Mul => "mul",
+            BinaryOp::Div => "div",
+            BinaryOp::Rem => "rem",
+            BinaryOp::Pow => "pow",
+            BinaryOp::Max => "max",
+            BinaryOp::Min => "min",
+            BinaryOp::And => "and",
+            BinaryOp::Or => "or",
+            BinaryOp::Xor => "xor",
+            BinaryOp::ShiftLeft => "shift_left",
+            BinaryOp::ShiftRightLogical => "shift_right_logical",
+        }
+    }
+
+    /// Whether the op accepts `dtype` operands.
+    ///
+    /// ```
+    /// use autobatch::{ir::BinaryOp, DType};
+    /// assert!(BinaryOp::Pow.accepts(DType::F64));
+    /// assert!(!BinaryOp::Add.accepts(DType::Bool));
+    /// ```
+    pub fn accepts(self, dtype: DType) -> bool {
+        match self {
+            BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => {
+                dtype != DType::Bool
+            }
+            BinaryOp::Pow => dtype.is_float(),
+            BinaryOp::Max | BinaryOp::Min => true,
+            BinaryOp::And | BinaryOp::Or | BinaryOp::Xor => !dtype.is_float(),
+            BinaryOp::ShiftLeft | BinaryOp::ShiftRightLogical => dtype.is_int(),
+        }
+    }
+}
+
+impl CompareOp {
+    /// Every comparison.
+    ///
+    /// ```
+    /// assert_eq!(autobatch::ir::CompareOp::ALL.len(), 6);
+    /// ```
+    pub const ALL: [CompareOp; 6] = [
+        CompareOp::Eq,
+        CompareOp::Ne,
+        CompareOp::Lt,
+        CompareOp::Le,
+        CompareOp::Gt,
+        CompareOp::Ge,
+    ];
+
+    /// The name in printed programs.
+    ///
+    /// ```
+    /// assert_eq!(autobatch::ir::CompareOp::Gt.name(), "gt");
+    /// ```
+    pub fn name(self) -> &'static str {
+        match self {
+            CompareOp::Eq => "eq",
+            CompareOp::Ne => "ne",
+            CompareOp::Lt => "lt",
+            CompareOp::Le => "le",
+            CompareOp::Gt => "gt",
+            CompareOp::Ge => "ge",
+        }
+    }
+}
+
+impl ReduceOp {
+    /// The name in printed programs.
+    ///
+    /// ```
+    /// assert_eq!(autobatch::ir::ReduceOp::Max.name(), "reduce_max");
+    /// ```
+    pub fn name(self) -> &'static str {
+        match self {
+            ReduceOp::Sum => "reduce_sum",
+            ReduceOp::Prod => "reduce_prod",
+            ReduceOp::Max => "reduce_max",
+            ReduceOp::Min => "reduce_min",
+        }
+    }
+}
+
+impl ArgOp {
+    /// The name in printed programs.
+    ///
+    /// ```
+    /// assert_eq!(autobatch::ir::ArgOp::Argmin.name(), "argmin");
+    /// ```
+    pub fn name(self) -> &'static str {
+        match self {
+            ArgOp::Argmax => "argmax",
+            ArgOp::Argmin => "argmin",
+        }
+    }
+}
+
+impl Primitive {
+    /// The name in printed programs and error messages.
+    ///
+    /// ```
+    /// use autobatch::ir::Primitive;
+    /// assert_eq!(Primitive::Reshape { shape: vec![2] }.name(), "reshape");
+    /// ```
+    pub fn name(&self) -> &'static str {
+        match self {
+            Primitive::Unary(op) => op.name(),
+            Primitive::Binary(op) => op.name(),
+            Primitive::Compare(op) => op.name(),
+            Primitive::Select => "select",
+            Primitive::Convert { .. } => "convert",
+            Primitive::Bitcast { .. } => "bitcast",
+            Primitive::BroadcastInDim { .. } => "broadcast_in_dim",
+            Primitive::Reshape { .. } => "reshape",
+            Primitive::Transpose { .. } => "transpose",
+            Primitive::Slice { .. } => "slice",
+            Primitive::Pad { .. } => "pad",
+            Primitive::Concatenate { .. } => "concatenate",
+            Primitive::Iota { .. } => "iota",
+            Primitive::Take { .. } => "take",
+            Primitive::ScatterAdd { .. } => "scatter_add",
+            Primitive::Reduce { op, .. } => op.name(),
+            Primitive::ArgReduce { op, .. } => op.name(),
+            Primitive::Cumsum { .. } => "cumsum",
+            Primitive::DotGeneral { .. } => "dot_general",
+            Primitive::StopGradient => "stop_gradient",
+            Primitive::Threefry2x32 => "threefry2x32",
+        }
+    }
+
+    /// How many arrays the primitive returns.
+    ///
+    /// ```
+    /// assert_eq!(autobatch::ir::Primitive::Select.num_outputs(), 1);
+    /// ```
+    pub fn num_outputs(&self) -> usize {
+        match self {
+            Primitive::Threefry2x32 => 2,
+            Primitive::Unary(_)
+            | Primitive::Binary(_)
+            | Primitive::Compare(_)
+            | Primitive::Select
+            | Primitive::Convert { .. }
+            | Primitive::Bitcast { .. }
+            | Primitive::BroadcastInDim { .. }
+            | Primitive::Reshape { .. }
+            | Primitive::Transpose { .. }
+            | Primitive::Slice { .. }
+            | Primitive::Pad { .. }
+            | Primitive::Concatenate { .. }
+            | Primitive::Iota { .. }
+            | Primitive::Take { .. }
+            | Primitive::ScatterAdd { .. }
+            | Primitive::Reduce { .. }
+            | Primitive::ArgReduce { .. }
+            | Primitive::Cumsum { .. }
+            | Primitive::DotGeneral { .. }
+            | Primitive::StopGradient => 1,
+        }
+    }
+
+    /// The static parameters as printed in a program, e.g. `[axes=(0,)]`; empty if none.
+    ///
+    /// ```
+    /// use autobatch::ir::{Primitive, ReduceOp};
+    /// let p = Primitive::Reduce { op: ReduceOp::Sum, axes: vec![0, 1] };
+    /// assert_eq!(p.params_string(), "[axes=(0,1)]");
+    /// ```
+    pub fn params_string(&self) -> String {
+        fn list<T: fmt::Display>(v: &[T]) -> String {
+            let items: Vec<String> = v.iter().map(|x| x.to_string()).collect();
+            if items.len() == 1 {
+                format!("({},)", items[0])
+            } else {
+                format!("({})", items.join(","))
+            }
+        }
+        match self {
+            Primitive::Unary(_)
+            | Primitive::Binary(_)
+            | Primitive::Compare(_)
+            | Primitive::Select
+            | Primitive::StopGradient
+            | Primitive::Threefry2x32 => String::new(),
+            Primitive::Convert { dtype } | Primitive::Bitcast { dtype } => {
+                format!("[dtype={dtype}]")
+            }
+            Primitive::BroadcastInDim { shape, dims } => {
+                format!("[shape={} dims={}]", list(shape), list(dims))
+            }
+            Primitive::Reshape { shape } => format!("[shape={}]", list(shape)),
+            Primitive::Transpose { perm } => format!("[perm={}]", list(perm)),
+            Primitive::Slice {
+                start,
+                limit,
+                strides,
+            } => {
+                if strides.iter().all(|&s| s == 1) {
+                    format!("[start={} limit={}]", list(start), list(limit))
+                } else {
+                    format!(
+                        "[start={} limit={} strides={}]",
+                        list(start),
+                        list(limit),
+                        list(strides)
+                    )
+                }
+            }
+            Primitive::Pad {
+                low,
+                high,
+                interior,
+            } => format!(
+                "[low={} high={} interior={}]",
+                list(low),
+                list(high),
+                list(interior)
+            ),
+            Primitive::Concatenate { axis } => format!("[axis={axis}]"),
+            Primitive::Iota { dtype, shape, dim } => {
+                format!("[dtype={dtype} shape={} dim={dim}]", list(shape))
+            }
+            Primitive::Take { axis } | Primitive::ScatterAdd { axis } => format!("[axis={axis}]"),
+            Primitive::Reduce { axes, .. } => format!("[axes={}]", list(axes)),
+            Primitive::ArgReduce { axis, .. } => format!("[axis={axis}]"),
+            Primitive::Cumsum { axis, reverse } => {
+                if *reverse {
+                    format!("[axis={axis} reverse=true]")
+                } else {
+                    format!("[axis={axis}]")
+                }
+            }
+            Primitive::DotGeneral {
+                lhs_contract,
+                rhs_contract,
+                lhs_batch,
+                rhs_batch,
+            } => {
+                let mut s = format!("[contract=({}, {})", list(lhs_contract), list(rhs_contract));
+                if !lhs_batch.is_empty() {
+                    s += &format!(" batch=({}, {})", list(lhs_batch), list(rhs_batch));
+                }
+                s + "]"
+            }
+        }
+    }
+}
+
+impl fmt::Display for Primitive {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}", self.name(), self.params_string())
+    }
+}
