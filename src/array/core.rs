@@ -351,3 +351,11 @@ pub(crate) fn apply1(prim: Primitive, inputs: &[&Array]) -> Array {
     let mut out = crate::trace::bind(prim, inputs, Location::caller());
     out.swap_remove(0)
 }
+
+/// Applies a one-output primitive, recorded into the innermost trace among `inputs` and
+/// `context` (see `trace::bind_within`).
+#[track_caller]
+pub(crate) fn apply1_within(prim: Primitive, inputs: &[&Array], context: &[&Array]) -> Array {
+    let mut out = crate::trace::bind_within(prim, inputs, context, Location::caller());
+    out.swap_remove(0)
+}

@@ -10,3 +10,34 @@ pub use buffer::Buffer;
 pub use core::Array;
 pub(crate) use core::Repr;
 pub use dtype::{DType, Element};
+mod broadcast;
+mod promote;
+
+pub use broadcast::broadcast_shapes;
+pub(crate) use broadcast::{broadcast_all, broadcast_for};
+pub use promote::{ArrayLike, Operand, promote_types, result_type};
+
+// The NumPy-like API, one concern per file.
+mod creation;
+mod elementwise;
+mod index;
+mod join;
+mod linalg;
+mod ops;
+mod reduce;
+mod shape_ops;
+
+#[allow(unused_imports)]
+pub use creation::*;
+#[allow(unused_imports)]
+pub use elementwise::*;
+#[allow(unused_imports)]
+pub use index::*;
+#[allow(unused_imports)]
+pub use join::*;
+#[allow(unused_imports)]
+pub use linalg::*;
+#[allow(unused_imports)]
+pub use reduce::*;
+#[allow(unused_imports)]
+pub use shape_ops::*;

@@ -5,7 +5,7 @@ mod stack;
 mod tree;
 
 pub use make_program::make_program;
-pub(crate) use stack::bind;
+pub(crate) use stack::{bind, bind_within};
 #[allow(unused_imports)]
 pub(crate) use stack::TraceGuard;
 pub use tree::Tree;

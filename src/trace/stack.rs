@@ -187,6 +187,19 @@ fn check_alive(a: &Array) -> Result<()> {
 /// Applies `prim` to `inputs`: propagates errors, checks types, then evaluates eagerly or
 /// records an equation in the innermost trace among the operands.
 pub(crate) fn bind(prim: Primitive, inputs: &[&Array], loc: Loc) -> Vec<Array> {
+    bind_within(prim, inputs, &[], loc)
+}
+
+/// Like [`bind`], but the op is recorded into the innermost trace among `inputs` AND
+/// `context` (arrays that are not operands). The API uses this to record, say, the
+/// broadcast of a constant scalar into the trace of the traced operand it meets, instead
+/// of materializing a broadcast constant at trace time.
+pub(crate) fn bind_within(
+    prim: Primitive,
+    inputs: &[&Array],
+    context: &[&Array],
+    loc: Loc,
+) -> Vec<Array> {
     let n_out = prim.num_outputs();
     let fail = |e: Error| vec![Array::from_error(e); n_out];
     if let Some(e) = inputs.iter().find_map(|a| a.error_value()) {
@@ -198,7 +211,7 @@ pub(crate) fn bind(prim: Primitive, inputs: &[&Array], loc: Loc) -> Vec<Array> {
         Err(msg) => return fail(Error::new(prim.name(), msg, Some(loc))),
     };
     let mut innermost = None;
-    for a in inputs {
+    for a in inputs.iter().chain(context) {
         if let Repr::Traced(t) = &a.repr {
             if let Err(mut e) = check_alive(a) {
                 e = Error::new(prim.name(), e.message(), Some(loc));
