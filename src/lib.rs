@@ -12,14 +12,22 @@
 
 pub mod array;
 pub mod backend;
+pub mod compile;
+pub mod datasets;
 mod error;
 pub mod ir;
+pub mod numpy_legacy;
 mod trace;
+pub mod transform;
 
 pub use array::lax;
-pub use array::{Array, DType, Element};
+pub use array::{Array, DType, Element, Idx, concatenate, dot, matmul, stack, take};
 pub use error::{Error, Loc, Result};
 pub use trace::{Tree, make_program};
+pub use transform::{
+    Axes, One, Pullback, TreeFn, VmapOptions, grad, hessian, jacfwd, jacrev, jvp, stop_gradient, value_and_grad,
+    value_and_grad_with_aux, vjp, vmap, vmap_with,
+};
 
 /// The names most programs need: `use autobatch::prelude::*;`.
 ///
@@ -29,5 +37,8 @@ pub use trace::{Tree, make_program};
 /// assert_eq!(x.dtype(), DType::F32);
 /// ```
 pub mod prelude {
-    pub use crate::{Array, DType, Error, Result, Tree, make_program};
+    pub use crate::{
+        Array, DType, Error, Result, Tree, grad, make_program, value_and_grad, vmap,
+        vmap_with,
+    };
 }

@@ -2,7 +2,7 @@
 
 use super::buffer::Buffer;
 use super::dtype::{DType, Element};
-use crate::error::{Error, Loc, Result};
+use crate::error::{Error, Result};
 use crate::ir::{ArrayType, Primitive, Var, shape_str};
 use std::panic::Location;
 use std::sync::Arc;
@@ -89,11 +89,6 @@ impl Array {
     #[track_caller]
     pub(crate) fn error(op: &str, message: impl Into<String>) -> Array {
         Array::from_error(Error::new(op, message, Some(Location::caller())))
-    }
-
-    /// An error array raised by `op` at `loc`.
-    pub(crate) fn error_at(op: &str, message: impl Into<String>, loc: Loc) -> Array {
-        Array::from_error(Error::new(op, message, Some(loc)))
     }
 
     /// An array of `data` in row-major order with the given shape; an error array if the

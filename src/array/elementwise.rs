@@ -1,1 +1,570 @@
-//! (in progress)
+//! Elementwise math with NumPy broadcasting and JAX's type promotion.
+//!
+//! Every function promotes its operands (`promote.rs`), broadcasts them (`broadcast.rs`)
+//! and applies one elementwise primitive. Float-only functions (`exp`, `log`, ...)
+//! promote integer and bool inputs to `f32` first, as `jax.numpy` does.
+
+use super::broadcast::broadcast_all;
+use super::core::Array;
+use super::dtype::DType;
+use super::lax;
+use super::promote::{ArrayLike, Operand, result_type};
+use crate::ir::{BinaryOp, CompareOp, UnaryOp};
+
+/// Promotes and broadcasts operands to one dtype and shape (`dtype` overrides the
+/// promoted dtype when given); an error array naming `op` if they do not broadcast.
+#[track_caller]
+pub(crate) fn prepare(op: &str, operands: Vec<Operand>, dtype: Option<DType>) -> Result<Vec<Array>, Array> {
+    let dtype = dtype.unwrap_or_else(|| result_type(&operands));
+    let arrays: Vec<Array> = operands.into_iter().map(|o| o.into_array(dtype)).collect();
+    broadcast_all(&arrays, op)
+}
+
+/// The arithmetic dtype of operands: bool arithmetic computes in `i32`.
+fn arithmetic_dtype(operands: &[Operand]) -> DType {
+    match result_type(operands) {
+        DType::Bool => DType::I32,
+        d => d,
+    }
+}
+
+/// `op` applied elementwise after promotion and broadcasting.
+#[track_caller]
+pub(crate) fn binary_op(name: &str, op: BinaryOp, a: Operand, b: Operand) -> Array {
+    let operands = vec![a, b];
+    let dtype = match op {
+        BinaryOp::Div | BinaryOp::Pow => {
+            let d = result_type(&operands);
+            if d.is_float() { d } else { DType::F32 }
+        }
+        BinaryOp::Max | BinaryOp::Min | BinaryOp::And | BinaryOp::Or | BinaryOp::Xor => result_type(&operands),
+        _ => arithmetic_dtype(&operands),
+    };
+    match prepare(name, operands, Some(dtype)) {
+        Ok(v) => lax::binary(op, &v[0], &v[1]),
+        Err(e) => e,
+    }
+}
+
+#[track_caller]
+fn compare_op(name: &str, op: CompareOp, a: Operand, b: Operand) -> Array {
+    match prepare(name, vec![a, b], None) {
+        Ok(v) => lax::compare(op, &v[0], &v[1]),
+        Err(e) => e,
+    }
+}
+
+/// A float-only unary op: integer and bool inputs are promoted to `f32`.
+#[track_caller]
+fn float_unary(x: &Array, op: UnaryOp) -> Array {
+    let x = if x.dtype().is_float() { x.clone() } else { lax::convert(x, DType::F32) };
+    lax::unary(op, &x)
+}
+
+/// A sign-aware unary op that rejects bool, naming `name`.
+#[track_caller]
+fn numeric_unary(x: &Array, op: UnaryOp, name: &str) -> Array {
+    if x.dtype() == DType::Bool && x.error_value().is_none() {
+        return Array::error(name, "does not accept dtype bool");
+    }
+    lax::unary(op, x)
+}
+
+/// `x` as bool: nonzero is true.
+#[track_caller]
+fn truthy(x: &Array) -> Array {
+    if x.dtype() == DType::Bool {
+        x.clone()
+    } else {
+        lax::convert(x, DType::Bool)
+    }
+}
+
+macro_rules! float_unary_methods {
+    ($($(#[$doc:meta])* $name:ident => $op:ident;)*) => {
+        impl Array {
+            $(
+                $(#[$doc])*
+                #[track_caller]
+                pub fn $name(&self) -> Array {
+                    float_unary(self, UnaryOp::$op)
+                }
+            )*
+        }
+    };
+}
+
+float_unary_methods! {
+    /// `e^x`.
+    /// ```
+    /// let y = autobatch::Array::from_vec(vec![0.0f32], &[1]).exp();
+    /// assert_eq!(y.to_vec::<f32>().unwrap(), vec![1.0]);
+    /// ```
+    exp => Exp;
+    /// Natural logarithm.
+    /// ```
+    /// let y = autobatch::Array::from_vec(vec![1.0f32], &[1]).log();
+    /// assert_eq!(y.to_vec::<f32>().unwrap(), vec![0.0]);
+    /// ```
+    log => Log;
+    /// `log(1 + x)`, accurate for small `x`.
+    /// ```
+    /// let y = autobatch::Array::scalar(1e-10f64).log1p();
+    /// assert_eq!(y.item::<f64>().unwrap(), 1e-10);
+    /// ```
+    log1p => Log1p;
+    /// `e^x - 1`, accurate for small `x`.
+    /// ```
+    /// let y = autobatch::Array::scalar(1e-10f64).expm1();
+    /// assert_eq!(y.item::<f64>().unwrap(), 1e-10);
+    /// ```
+    expm1 => Expm1;
+    /// Square root.
+    /// ```
+    /// assert_eq!(autobatch::Array::scalar(4.0f32).sqrt().item::<f32>().unwrap(), 2.0);
+    /// ```
+    sqrt => Sqrt;
+    /// `1 / sqrt(x)`.
+    /// ```
+    /// assert_eq!(autobatch::Array::scalar(4.0f32).rsqrt().item::<f32>().unwrap(), 0.5);
+    /// ```
+    rsqrt => Rsqrt;
+    /// Sine.
+    /// ```
+    /// assert_eq!(autobatch::Array::scalar(0.0f32).sin().item::<f32>().unwrap(), 0.0);
+    /// ```
+    sin => Sin;
+    /// Cosine.
+    /// ```
+    /// assert_eq!(autobatch::Array::scalar(0.0f32).cos().item::<f32>().unwrap(), 1.0);
+    /// ```
+    cos => Cos;
+    /// Hyperbolic tangent.
+    /// ```
+    /// assert_eq!(autobatch::Array::scalar(0.0f32).tanh().item::<f32>().unwrap(), 0.0);
+    /// ```
+    tanh => Tanh;
+    /// The logistic sigmoid `1 / (1 + e^-x)`, without overflow.
+    /// ```
+    /// assert_eq!(autobatch::Array::scalar(0.0f32).logistic().item::<f32>().unwrap(), 0.5);
+    /// ```
+    logistic => Logistic;
+    /// Alias of [`logistic`](Array::logistic).
+    /// ```
+    /// assert_eq!(autobatch::Array::scalar(0.0f32).sigmoid().item::<f32>().unwrap(), 0.5);
+    /// ```
+    sigmoid => Logistic;
+}
+
+impl Array {
+    /// Rounds toward -inf (integers are unchanged).
+    ///
+    /// ```
+    /// assert_eq!(autobatch::Array::scalar(-1.5f32).floor().item::<f32>().unwrap(), -2.0);
+    /// ```
+    #[track_caller]
+    pub fn floor(&self) -> Array {
+        self.rounding(UnaryOp::Floor)
+    }
+
+    /// Rounds toward +inf (integers are unchanged).
+    ///
+    /// ```
+    /// assert_eq!(autobatch::Array::scalar(-1.5f32).ceil().item::<f32>().unwrap(), -1.0);
+    /// ```
+    #[track_caller]
+    pub fn ceil(&self) -> Array {
+        self.rounding(UnaryOp::Ceil)
+    }
+
+    /// Rounds half to even, like `numpy.round` (integers are unchanged).
+    ///
+    /// ```
+    /// let x = autobatch::Array::from_vec(vec![0.5f32, 1.5, 2.5], &[3]);
+    /// assert_eq!(x.round().to_vec::<f32>().unwrap(), vec![0.0, 2.0, 2.0]);
+    /// ```
+    #[track_caller]
+    pub fn round(&self) -> Array {
+        self.rounding(UnaryOp::Round)
+    }
+
+    #[track_caller]
+    fn rounding(&self, op: UnaryOp) -> Array {
+        if self.dtype().is_float() {
+            lax::unary(op, self)
+        } else {
+            self.clone()
+        }
+    }
+
+    /// `-x` (bool is an error).
+    ///
+    /// ```
+    /// assert_eq!(autobatch::Array::scalar(2i32).neg().item::<i32>().unwrap(), -2);
+    /// ```
+    #[track_caller]
+    pub fn neg(&self) -> Array {
+        numeric_unary(self, UnaryOp::Neg, "neg")
+    }
+
+    /// `|x|` (bool is an error).
+    ///
+    /// ```
+    /// assert_eq!(autobatch::Array::scalar(-2.5f32).abs().item::<f32>().unwrap(), 2.5);
+    /// ```
+    #[track_caller]
+    pub fn abs(&self) -> Array {
+        numeric_unary(self, UnaryOp::Abs, "abs")
+    }
+
+    /// `-1`, `0` or `1` by sign (bool is an error).
+    ///
+    /// ```
+    /// assert_eq!(autobatch::Array::scalar(-2.5f32).sign().item::<f32>().unwrap(), -1.0);
+    /// ```
+    #[track_caller]
+    pub fn sign(&self) -> Array {
+        numeric_unary(self, UnaryOp::Sign, "sign")
+    }
+
+    /// `self ^ exponent`, computed in floating point (integers promote to `f32`).
+    ///
+    /// ```
+    /// let x = autobatch::Array::from_vec(vec![2.0f32, 3.0], &[2]);
+    /// assert_eq!(x.pow(2.0).to_vec::<f32>().unwrap(), vec![4.0, 9.0]);
+    /// ```
+    #[track_caller]
+    pub fn pow(&self, exponent: impl ArrayLike) -> Array {
+        binary_op("pow", BinaryOp::Pow, self.into_operand(), exponent.into_operand())
+    }
+
+    /// Elementwise maximum (NaN propagates).
+    ///
+    /// ```
+    /// let x = autobatch::Array::from_vec(vec![-1.0f32, 2.0], &[2]);
+    /// assert_eq!(x.maximum(0.0).to_vec::<f32>().unwrap(), vec![0.0, 2.0]);
+    /// ```
+    #[track_caller]
+    pub fn maximum(&self, other: impl ArrayLike) -> Array {
+        binary_op("maximum", BinaryOp::Max, self.into_operand(), other.into_operand())
+    }
+
+    /// Elementwise minimum (NaN propagates).
+    ///
+    /// ```
+    /// let x = autobatch::Array::from_vec(vec![-1.0f32, 2.0], &[2]);
+    /// assert_eq!(x.minimum(0.0).to_vec::<f32>().unwrap(), vec![-1.0, 0.0]);
+    /// ```
+    #[track_caller]
+    pub fn minimum(&self, other: impl ArrayLike) -> Array {
+        binary_op("minimum", BinaryOp::Min, self.into_operand(), other.into_operand())
+    }
+
+    /// `self < other`, elementwise.
+    ///
+    /// ```
+    /// let x = autobatch::Array::from_vec(vec![1.0f32, 3.0], &[2]);
+    /// assert_eq!(x.lt(2.0).to_vec::<bool>().unwrap(), vec![true, false]);
+    /// ```
+    #[track_caller]
+    pub fn lt(&self, other: impl ArrayLike) -> Array {
+        compare_op("less", CompareOp::Lt, self.into_operand(), other.into_operand())
+    }
+
+    /// `self <= other`, elementwise.
+    ///
+    /// ```
+    /// let x = autobatch::Array::from_vec(vec![1.0f32, 3.0], &[2]);
+    /// assert_eq!(x.le(1.0).to_vec::<bool>().unwrap(), vec![true, false]);
+    /// ```
+    #[track_caller]
+    pub fn le(&self, other: impl ArrayLike) -> Array {
+        compare_op("less_equal", CompareOp::Le, self.into_operand(), other.into_operand())
+    }
+
+    /// `self > other`, elementwise.
+    ///
+    /// ```
+    /// let x = autobatch::Array::from_vec(vec![1.0f32, 3.0], &[2]);
+    /// assert_eq!(x.gt(2.0).to_vec::<bool>().unwrap(), vec![false, true]);
+    /// ```
+    #[track_caller]
+    pub fn gt(&self, other: impl ArrayLike) -> Array {
+        compare_op("greater", CompareOp::Gt, self.into_operand(), other.into_operand())
+    }
+
+    /// `self >= other`, elementwise.
+    ///
+    /// ```
+    /// let x = autobatch::Array::from_vec(vec![1.0f32, 3.0], &[2]);
+    /// assert_eq!(x.ge(3.0).to_vec::<bool>().unwrap(), vec![false, true]);
+    /// ```
+    #[track_caller]
+    pub fn ge(&self, other: impl ArrayLike) -> Array {
+        compare_op("greater_equal", CompareOp::Ge, self.into_operand(), other.into_operand())
+    }
+
+    /// `self == other`, elementwise.
+    ///
+    /// ```
+    /// let x = autobatch::Array::from_vec(vec![1i32, 3], &[2]);
+    /// assert_eq!(x.equal(3).to_vec::<bool>().unwrap(), vec![false, true]);
+    /// ```
+    #[track_caller]
+    pub fn equal(&self, other: impl ArrayLike) -> Array {
+        compare_op("equal", CompareOp::Eq, self.into_operand(), other.into_operand())
+    }
+
+    /// `self != other`, elementwise.
+    ///
+    /// ```
+    /// let x = autobatch::Array::from_vec(vec![1i32, 3], &[2]);
+    /// assert_eq!(x.not_equal(3).to_vec::<bool>().unwrap(), vec![true, false]);
+    /// ```
+    #[track_caller]
+    pub fn not_equal(&self, other: impl ArrayLike) -> Array {
+        compare_op("not_equal", CompareOp::Ne, self.into_operand(), other.into_operand())
+    }
+
+    /// Logical and (nonzero counts as true); a bool result.
+    ///
+    /// ```
+    /// let x = autobatch::Array::from_vec(vec![true, false], &[2]);
+    /// assert_eq!(x.logical_and(true).to_vec::<bool>().unwrap(), vec![true, false]);
+    /// ```
+    #[track_caller]
+    pub fn logical_and(&self, other: impl ArrayLike) -> Array {
+        self.logical("logical_and", BinaryOp::And, other.into_operand())
+    }
+
+    /// Logical or (nonzero counts as true); a bool result.
+    ///
+    /// ```
+    /// let x = autobatch::Array::from_vec(vec![true, false], &[2]);
+    /// assert_eq!(x.logical_or(false).to_vec::<bool>().unwrap(), vec![true, false]);
+    /// ```
+    #[track_caller]
+    pub fn logical_or(&self, other: impl ArrayLike) -> Array {
+        self.logical("logical_or", BinaryOp::Or, other.into_operand())
+    }
+
+    #[track_caller]
+    fn logical(&self, name: &str, op: BinaryOp, other: Operand) -> Array {
+        let other = match other {
+            Operand::Array(a) => truthy(&a),
+            Operand::Float(v) => Array::scalar(v != 0.0),
+            Operand::Int(v) => Array::scalar(v != 0),
+        };
+        match broadcast_all(&[truthy(self), other], name) {
+            Ok(v) => lax::binary(op, &v[0], &v[1]),
+            Err(e) => e,
+        }
+    }
+
+    /// Logical not (nonzero counts as true); a bool result.
+    ///
+    /// ```
+    /// let x = autobatch::Array::from_vec(vec![0.0f32, 2.0], &[2]);
+    /// assert_eq!(x.logical_not().to_vec::<bool>().unwrap(), vec![true, false]);
+    /// ```
+    #[track_caller]
+    pub fn logical_not(&self) -> Array {
+        lax::unary(UnaryOp::Not, &truthy(self))
+    }
+
+    /// Limits values to `[lo, hi]` (`minimum(maximum(x, lo), hi)`), keeping `self`'s dtype
+    /// for number bounds.
+    ///
+    /// ```
+    /// let x = autobatch::Array::from_vec(vec![-2.0f32, 0.5, 3.0], &[3]);
+    /// assert_eq!(x.clip(-1.0, 1.0).to_vec::<f32>().unwrap(), vec![-1.0, 0.5, 1.0]);
+    /// ```
+    #[track_caller]
+    pub fn clip(&self, lo: impl ArrayLike, hi: impl ArrayLike) -> Array {
+        let lower = binary_op("clip", BinaryOp::Max, self.into_operand(), lo.into_operand());
+        binary_op("clip", BinaryOp::Min, lower.into_operand(), hi.into_operand())
+    }
+
+    /// The values converted to `dtype` (floats to integers truncate toward zero and
+    /// saturate; NaN becomes 0; nonzero is `true`).
+    ///
+    /// ```
+    /// use autobatch::{Array, DType};
+    /// let x = Array::from_vec(vec![1.7f32, -1.7], &[2]).astype(DType::I32);
+    /// assert_eq!(x.to_vec::<i32>().unwrap(), vec![1, -1]);
+    /// ```
+    #[track_caller]
+    pub fn astype(&self, dtype: DType) -> Array {
+        lax::convert(self, dtype)
+    }
+}
+
+/// `x + y` with broadcasting and promotion.
+///
+/// ```
+/// let y = autobatch::add(&autobatch::Array::ones(&[2]), 1.0);
+/// assert_eq!(y.to_vec::<f32>().unwrap(), vec![2.0, 2.0]);
+/// ```
+#[track_caller]
+pub fn add(x: impl ArrayLike, y: impl ArrayLike) -> Array {
+    binary_op("add", BinaryOp::Add, x.into_operand(), y.into_operand())
+}
+
+/// `x - y` with broadcasting and promotion.
+///
+/// ```
+/// let y = autobatch::subtract(&autobatch::Array::ones(&[2]), 1.0);
+/// assert_eq!(y.to_vec::<f32>().unwrap(), vec![0.0, 0.0]);
+/// ```
+#[track_caller]
+pub fn subtract(x: impl ArrayLike, y: impl ArrayLike) -> Array {
+    binary_op("sub", BinaryOp::Sub, x.into_operand(), y.into_operand())
+}
+
+/// `x * y` with broadcasting and promotion.
+///
+/// ```
+/// let y = autobatch::multiply(&autobatch::Array::ones(&[2]), 3.0);
+/// assert_eq!(y.to_vec::<f32>().unwrap(), vec![3.0, 3.0]);
+/// ```
+#[track_caller]
+pub fn multiply(x: impl ArrayLike, y: impl ArrayLike) -> Array {
+    binary_op("mul", BinaryOp::Mul, x.into_operand(), y.into_operand())
+}
+
+/// True division `x / y` (integers promote to `f32`).
+///
+/// ```
+/// let y = autobatch::divide(autobatch::Array::scalar(1i32), 2);
+/// assert_eq!(y.item::<f32>().unwrap(), 0.5);
+/// ```
+#[track_caller]
+pub fn divide(x: impl ArrayLike, y: impl ArrayLike) -> Array {
+    binary_op("div", BinaryOp::Div, x.into_operand(), y.into_operand())
+}
+
+/// `x ^ y`, computed in floating point.
+///
+/// ```
+/// assert_eq!(autobatch::power(autobatch::Array::scalar(2.0f32), 3.0).item::<f32>().unwrap(), 8.0);
+/// ```
+#[track_caller]
+pub fn power(x: impl ArrayLike, y: impl ArrayLike) -> Array {
+    binary_op("pow", BinaryOp::Pow, x.into_operand(), y.into_operand())
+}
+
+/// Elementwise maximum.
+///
+/// ```
+/// assert_eq!(autobatch::maximum(autobatch::Array::scalar(-1.0f32), 0.0).item::<f32>().unwrap(), 0.0);
+/// ```
+#[track_caller]
+pub fn maximum(x: impl ArrayLike, y: impl ArrayLike) -> Array {
+    binary_op("maximum", BinaryOp::Max, x.into_operand(), y.into_operand())
+}
+
+/// Elementwise minimum.
+///
+/// ```
+/// assert_eq!(autobatch::minimum(autobatch::Array::scalar(-1.0f32), 0.0).item::<f32>().unwrap(), -1.0);
+/// ```
+#[track_caller]
+pub fn minimum(x: impl ArrayLike, y: impl ArrayLike) -> Array {
+    binary_op("minimum", BinaryOp::Min, x.into_operand(), y.into_operand())
+}
+
+/// `cond ? x : y`, elementwise, broadcasting all three (nonzero `cond` counts as true).
+///
+/// ```
+/// use autobatch::{where_, Array};
+/// let x = Array::from_vec(vec![-1.0f32, 2.0], &[2]);
+/// assert_eq!(where_(&x.gt(0.0), &x, 0.0).to_vec::<f32>().unwrap(), vec![0.0, 2.0]);
+/// ```
+#[track_caller]
+pub fn where_(cond: impl ArrayLike, x: impl ArrayLike, y: impl ArrayLike) -> Array {
+    let cond = match cond.into_operand() {
+        Operand::Array(a) => truthy(&a),
+        Operand::Float(v) => Array::scalar(v != 0.0),
+        Operand::Int(v) => Array::scalar(v != 0),
+    };
+    let operands = vec![x.into_operand(), y.into_operand()];
+    let dtype = result_type(&operands);
+    let mut all = vec![cond];
+    all.extend(operands.into_iter().map(|o| o.into_array(dtype)));
+    match broadcast_all(&all, "where") {
+        Ok(v) => lax::select(&v[0], &v[1], &v[2]),
+        Err(e) => e,
+    }
+}
+
+/// Alias of [`where_`].
+///
+/// ```
+/// use autobatch::{select, Array};
+/// let c = Array::from_vec(vec![true, false], &[2]);
+/// assert_eq!(select(&c, 1.0, 2.0).to_vec::<f32>().unwrap(), vec![1.0, 2.0]);
+/// ```
+#[track_caller]
+pub fn select(cond: impl ArrayLike, x: impl ArrayLike, y: impl ArrayLike) -> Array {
+    where_(cond, x, y)
+}
+
+/// `x < y`, elementwise.
+///
+/// ```
+/// assert!(autobatch::less(autobatch::Array::scalar(1.0f32), 2.0).item::<bool>().unwrap());
+/// ```
+#[track_caller]
+pub fn less(x: impl ArrayLike, y: impl ArrayLike) -> Array {
+    compare_op("less", CompareOp::Lt, x.into_operand(), y.into_operand())
+}
+
+/// `x <= y`, elementwise.
+///
+/// ```
+/// assert!(autobatch::less_equal(autobatch::Array::scalar(2.0f32), 2.0).item::<bool>().unwrap());
+/// ```
+#[track_caller]
+pub fn less_equal(x: impl ArrayLike, y: impl ArrayLike) -> Array {
+    compare_op("less_equal", CompareOp::Le, x.into_operand(), y.into_operand())
+}
+
+/// `x > y`, elementwise.
+///
+/// ```
+/// assert!(autobatch::greater(autobatch::Array::scalar(3.0f32), 2.0).item::<bool>().unwrap());
+/// ```
+#[track_caller]
+pub fn greater(x: impl ArrayLike, y: impl ArrayLike) -> Array {
+    compare_op("greater", CompareOp::Gt, x.into_operand(), y.into_operand())
+}
+
+/// `x >= y`, elementwise.
+///
+/// ```
+/// assert!(autobatch::greater_equal(autobatch::Array::scalar(2.0f32), 2.0).item::<bool>().unwrap());
+/// ```
+#[track_caller]
+pub fn greater_equal(x: impl ArrayLike, y: impl ArrayLike) -> Array {
+    compare_op("greater_equal", CompareOp::Ge, x.into_operand(), y.into_operand())
+}
+
+/// `x == y`, elementwise.
+///
+/// ```
+/// assert!(autobatch::equal(autobatch::Array::scalar(2i32), 2).item::<bool>().unwrap());
+/// ```
+#[track_caller]
+pub fn equal(x: impl ArrayLike, y: impl ArrayLike) -> Array {
+    compare_op("equal", CompareOp::Eq, x.into_operand(), y.into_operand())
+}
+
+/// `x != y`, elementwise.
+///
+/// ```
+/// assert!(autobatch::not_equal(autobatch::Array::scalar(2i32), 3).item::<bool>().unwrap());
+/// ```
+#[track_caller]
+pub fn not_equal(x: impl ArrayLike, y: impl ArrayLike) -> Array {
+    compare_op("not_equal", CompareOp::Ne, x.into_operand(), y.into_operand())
+}

@@ -4,7 +4,7 @@ use super::stack::{TraceGuard, bind};
 use super::tree::Tree;
 use crate::array::Array;
 use crate::error::{Error, Result};
-use crate::ir::{Program, shape_str};
+use crate::ir::{ArrayType, Program, shape_str};
 use std::panic::Location;
 
 /// Traces `f` on arguments shaped like `args` and returns the program it computes.
@@ -26,11 +26,24 @@ pub fn make_program<A: Tree, R: Tree>(f: impl FnOnce(&A) -> R, args: &A) -> Resu
     if let Some(e) = leaves.iter().find_map(|a| a.error_value()) {
         return Err(e.clone());
     }
+    let types: Vec<ArrayType> = leaves.iter().map(|a| a.array_type()).collect();
+    trace_with_types(f, args, &types).map(|(program, _)| program)
+}
+
+/// Traces `f` on arguments with `template`'s structure whose leaves have `types`.
+/// Returns the program and `f`'s traced result (whose structure rebuilds outputs; its
+/// leaves are tracers of the finished trace and must not be used as values).
+pub(crate) fn trace_with_types<A: Tree, R: Tree>(
+    f: impl FnOnce(&A) -> R,
+    template: &A,
+    types: &[ArrayType],
+) -> Result<(Program, R)> {
     let guard = TraceGuard::push();
-    let traced: Vec<Array> = leaves.iter().map(|a| guard.new_input(a.array_type())).collect();
-    let traced_args = args.rebuild(&mut traced.into_iter());
+    let traced: Vec<Array> = types.iter().map(|t| guard.new_input(t.clone())).collect();
+    let traced_args = template.rebuild(&mut traced.into_iter());
     let out = f(&traced_args);
-    guard.finish(&out.leaves())
+    let program = guard.finish(&out.leaves())?;
+    Ok((program, out))
 }
 
 impl Program {

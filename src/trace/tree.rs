@@ -56,6 +56,20 @@ pub trait Tree: Sized {
         v
     }
 
+    /// How many leaves each top-level argument holds: one entry per element for a tuple
+    /// (the way several arguments are passed), one entry for anything else. Transforms
+    /// use it to apply per-argument options such as `vmap`'s `in_axes`.
+    ///
+    /// ```
+    /// use autobatch::{Array, Tree};
+    /// let args = (Array::zeros(&[1]), vec![Array::zeros(&[1]); 3]);
+    /// assert_eq!(args.arg_leaf_counts(), vec![1, 3]);
+    /// assert_eq!(Array::zeros(&[2]).arg_leaf_counts(), vec![1]);
+    /// ```
+    fn arg_leaf_counts(&self) -> Vec<usize> {
+        vec![self.num_leaves()]
+    }
+
     /// How many leaves there are.
     ///
     /// ```
@@ -128,6 +142,9 @@ macro_rules! tuple_tree {
             }
             fn rebuild(&self, leaves: &mut dyn Iterator<Item = Array>) -> Self {
                 ($(self.$idx.rebuild(leaves),)+)
+            }
+            fn arg_leaf_counts(&self) -> Vec<usize> {
+                vec![$(self.$idx.num_leaves()),+]
             }
         }
     };

@@ -1,10 +1,29 @@
 //! The CPU backend: a reference kernel for every primitive and dtype.
+//!
+//! [`eval`] dispatches on the primitive (exhaustively); the kernels live one concern per
+//! file: [`elementwise`] (unary, binary, compare, select, convert, bitcast), [`layout`]
+//! (broadcast, reshape, transpose, slice, pad, concatenate, iota), [`gather`] (take,
+//! scatter-add), [`reduce`] (reductions, arg-reductions, cumsum), [`dot`]
+//! (`dot_general`, through `gemm` for floats) and [`threefry`]. The per-dtype scalar
+//! semantics (wrapping integers, XLA's division conventions, NaN-propagating max/min)
+//! are in [`scalar`].
 
-use crate::array::Buffer;
-use crate::ir::{ArrayType, Primitive};
+mod dot;
+mod elementwise;
+mod gather;
+mod layout;
+mod reduce;
+mod scalar;
+mod strided;
+mod threefry;
+
+use crate::array::{Buffer, Element};
+use crate::ir::{ArrayType, Primitive, output_types};
 
 /// Evaluates `prim` on concrete operands whose types satisfy its shape rule, producing
-/// buffers of `out_types`. Fails only when memory for the outputs cannot be had.
+/// buffers of `out_types`. Fails only when memory for the outputs cannot be had (or
+/// when the operands do not match their types or the shape rule, which callers rule
+/// out).
 ///
 /// ```
 /// use autobatch::{array::Buffer, backend::cpu::eval, ir::{ArrayType, Primitive, UnaryOp}, DType};
@@ -18,6 +37,143 @@ pub fn eval(
     inputs: &[(&Buffer, &ArrayType)],
     out_types: &[ArrayType],
 ) -> Result<Vec<Buffer>, String> {
-    let _ = (inputs, out_types);
-    Err(format!("{} is not implemented on the CPU backend yet", prim.name()))
+    check_operands(prim, inputs, out_types)?;
+    let bufs: Vec<&Buffer> = inputs.iter().map(|(b, _)| *b).collect();
+    let types: Vec<&ArrayType> = inputs.iter().map(|(_, t)| *t).collect();
+    // `check_operands` guarantees the arity and one output type per output.
+    let out = &out_types[0];
+    let one = |b: Result<Buffer, String>| b.map(|b| vec![b]);
+    match prim {
+        Primitive::Unary(op) => one(elementwise::unary(*op, bufs[0])),
+        Primitive::Binary(op) => one(elementwise::binary(*op, bufs[0], bufs[1])),
+        Primitive::Compare(op) => one(elementwise::compare(*op, bufs[0], bufs[1])),
+        Primitive::Select => one(elementwise::select(bufs[0], bufs[1], bufs[2])),
+        Primitive::Convert { dtype } => one(elementwise::convert(bufs[0], *dtype)),
+        Primitive::Bitcast { dtype } => one(elementwise::bitcast(bufs[0], *dtype)),
+        Primitive::BroadcastInDim { shape, dims } => one(layout::broadcast_in_dim(
+            bufs[0],
+            &types[0].shape,
+            shape,
+            dims,
+        )),
+        Primitive::Reshape { .. } | Primitive::StopGradient => one(copy(bufs[0])),
+        Primitive::Transpose { perm } => one(layout::transpose(bufs[0], &types[0].shape, perm)),
+        Primitive::Slice {
+            start,
+            limit: _,
+            strides,
+        } => one(layout::slice(
+            bufs[0],
+            &types[0].shape,
+            start,
+            strides,
+            &out.shape,
+        )),
+        Primitive::Pad {
+            low,
+            high: _,
+            interior,
+        } => one(layout::pad(
+            bufs[0],
+            bufs[1],
+            &types[0].shape,
+            low,
+            interior,
+            &out.shape,
+        )),
+        Primitive::Concatenate { axis } => one(layout::concatenate(inputs, *axis, &out.shape)),
+        Primitive::Iota { dtype, shape, dim } => one(layout::iota(*dtype, shape, *dim)),
+        Primitive::Take { axis } => one(gather::take(bufs[0], bufs[1], &types[0].shape, *axis)),
+        Primitive::ScatterAdd { axis } => one(gather::scatter_add(
+            bufs[0],
+            bufs[1],
+            bufs[2],
+            &types[0].shape,
+            *axis,
+        )),
+        Primitive::Reduce { op, axes } => one(reduce::reduce(*op, bufs[0], &types[0].shape, axes)),
+        Primitive::ArgReduce { op, axis } => {
+            one(reduce::arg_reduce(*op, bufs[0], &types[0].shape, *axis))
+        }
+        Primitive::Cumsum { axis, reverse } => {
+            one(reduce::cumsum(bufs[0], &types[0].shape, *axis, *reverse))
+        }
+        Primitive::DotGeneral {
+            lhs_contract,
+            rhs_contract,
+            lhs_batch,
+            rhs_batch,
+        } => one(dot::dot_general(
+            (bufs[0], &types[0].shape),
+            (bufs[1], &types[1].shape),
+            dot::Axes {
+                lhs_contract,
+                rhs_contract,
+                lhs_batch,
+                rhs_batch,
+            },
+        )),
+        Primitive::Threefry2x32 => threefry::threefry2x32(bufs[0], bufs[1], bufs[2], bufs[3]),
+    }
+}
+
+/// Checks what the kernels rely on: each buffer matches its type, the types pass the
+/// shape rule, and `out_types` is what the rule gives. Makes every kernel panic-free
+/// even for a careless caller.
+fn check_operands(
+    prim: &Primitive,
+    inputs: &[(&Buffer, &ArrayType)],
+    out_types: &[ArrayType],
+) -> Result<(), String> {
+    for (i, (b, t)) in inputs.iter().enumerate() {
+        if b.dtype() != t.dtype || b.len() != strided::prod(&t.shape) {
+            return Err(format!(
+                "operand {i} holds {} {} elements but is typed {t}",
+                b.len(),
+                b.dtype()
+            ));
+        }
+    }
+    let types: Vec<&ArrayType> = inputs.iter().map(|(_, t)| *t).collect();
+    let expected = output_types(prim, &types)?;
+    if expected != out_types {
+        return Err(format!(
+            "output types {out_types:?} differ from the shape rule's {expected:?}"
+        ));
+    }
+    Ok(())
+}
+
+/// An empty vector with room for `n` elements, or an error instead of an abort when the
+/// memory cannot be had.
+pub(crate) fn alloc<T>(n: usize) -> Result<Vec<T>, String> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(n)
+        .map_err(|_| format!("cannot allocate {n} elements"))?;
+    Ok(v)
+}
+
+/// A vector of `n` copies of `value`, allocated with [`alloc`].
+pub(crate) fn filled<T: Clone>(n: usize, value: T) -> Result<Vec<T>, String> {
+    let mut v = alloc(n)?;
+    v.resize(n, value);
+    Ok(v)
+}
+
+/// A copy of `x` made with [`alloc`].
+pub(crate) fn copy_vec<T: Copy>(x: &[T]) -> Result<Vec<T>, String> {
+    let mut v = alloc(x.len())?;
+    v.extend_from_slice(x);
+    Ok(v)
+}
+
+/// A copy of the buffer (reshape and stop_gradient leave the row-major data unchanged).
+fn copy(b: &Buffer) -> Result<Buffer, String> {
+    crate::with_buffer!(b, v => copy_vec(v).map(Element::into_buffer))
+}
+
+/// The elements of `b` as `T`, or an error if `b` holds another dtype (which the shape
+/// rules exclude).
+pub(crate) fn typed<T: Element>(b: &Buffer) -> Result<&[T], String> {
+    T::slice_of(b).ok_or_else(|| format!("expected {} operand, got {}", T::DTYPE, b.dtype()))
 }

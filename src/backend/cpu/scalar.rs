@@ -1,0 +1,400 @@
+//! Per-dtype scalar semantics shared by the kernels (XLA conventions).
+//!
+//! Every kernel is generic over these traits, so the rules for wrapping integer
+//! arithmetic, division by zero, NaN-propagating `max`/`min` and shifts live in one
+//! place. Operations a shape rule rejects for a dtype (say `add` on `bool`) still have a
+//! panic-free definition here, so no code path can abort.
+
+use crate::array::Element;
+
+/// Arithmetic every dtype supports (integers wrap; `bool` uses or/and where defined).
+pub(crate) trait Scalar: Element + PartialOrd {
+    /// The additive identity.
+    const ZERO: Self;
+    /// The multiplicative identity.
+    const ONE: Self;
+    /// The identity of `max` (`-inf` for floats, `false` for bool).
+    const LOWEST: Self;
+    /// The identity of `min` (`+inf` for floats, `true` for bool).
+    const HIGHEST: Self;
+    /// `self + o` (wrapping).
+    fn add(self, o: Self) -> Self;
+    /// `self - o` (wrapping).
+    fn sub(self, o: Self) -> Self;
+    /// `self * o` (wrapping).
+    fn mul(self, o: Self) -> Self;
+    /// `self / o` with XLA's integer conventions.
+    fn div(self, o: Self) -> Self;
+    /// `self % o` with the sign of `self`, XLA's integer conventions.
+    fn rem(self, o: Self) -> Self;
+    /// The larger value; NaN if either is NaN.
+    fn max(self, o: Self) -> Self;
+    /// The smaller value; NaN if either is NaN.
+    fn min(self, o: Self) -> Self;
+    /// `-self` (wrapping).
+    fn neg(self) -> Self;
+    /// `|self|` (wrapping).
+    fn abs(self) -> Self;
+    /// `-1`, `0` or `1`; floats keep `-0.0` and NaN.
+    fn sign(self) -> Self;
+    /// Whether the value is a float NaN.
+    fn is_nan(self) -> bool;
+    /// `n` converted with `as` semantics (used by `iota`).
+    fn from_usize(n: usize) -> Self;
+    /// The sum of `xs` (pairwise for floats, wrapping for integers).
+    fn sum(xs: &[Self]) -> Self {
+        xs.iter().fold(Self::ZERO, |a, &x| a.add(x))
+    }
+}
+
+/// Bitwise operations of the integer and bool dtypes.
+pub(crate) trait Bits: Scalar {
+    /// Bitwise / logical and.
+    fn and(self, o: Self) -> Self;
+    /// Bitwise / logical or.
+    fn or(self, o: Self) -> Self;
+    /// Bitwise / logical exclusive or.
+    fn xor(self, o: Self) -> Self;
+    /// Bitwise / logical not.
+    fn not(self) -> Self;
+    /// `self << o`, 0 when `o` (as unsigned) is 32 or more.
+    fn shl(self, o: Self) -> Self;
+    /// Logical `self >> o`, 0 when `o` (as unsigned) is 32 or more.
+    fn shr(self, o: Self) -> Self;
+}
+
+/// Transcendental and rounding functions of the float dtypes.
+pub(crate) trait Float: Scalar {
+    fn exp(self) -> Self;
+    fn ln(self) -> Self;
+    fn ln_1p(self) -> Self;
+    fn exp_m1(self) -> Self;
+    fn sqrt(self) -> Self;
+    fn rsqrt(self) -> Self;
+    fn sin(self) -> Self;
+    fn cos(self) -> Self;
+    fn tanh(self) -> Self;
+    fn logistic(self) -> Self;
+    fn floor(self) -> Self;
+    fn ceil(self) -> Self;
+    fn round(self) -> Self;
+    fn pow(self, o: Self) -> Self;
+}
+
+/// Below this length a float sum is a plain loop; above it the halves are summed
+/// recursively (NumPy's pairwise summation), which bounds the rounding error by
+/// `O(log n)` instead of `O(n)`.
+const PAIRWISE_BLOCK: usize = 128;
+
+fn pairwise<T: Scalar>(xs: &[T]) -> T {
+    if xs.len() <= PAIRWISE_BLOCK {
+        // Eight interleaved accumulators, as in NumPy, combined pairwise at the end.
+        let mut acc = [T::ZERO; 8];
+        let chunks = xs.chunks_exact(8);
+        let rest = chunks.remainder();
+        for c in chunks {
+            for (a, &x) in acc.iter_mut().zip(c) {
+                *a = a.add(x);
+            }
+        }
+        let mut s = ((acc[0].add(acc[1])).add(acc[2].add(acc[3])))
+            .add((acc[4].add(acc[5])).add(acc[6].add(acc[7])));
+        for &x in rest {
+            s = s.add(x);
+        }
+        s
+    } else {
+        let half = (xs.len() / 2) / 8 * 8;
+        let (a, b) = xs.split_at(half);
+        pairwise(a).add(pairwise(b))
+    }
+}
+
+macro_rules! float_scalar {
+    ($t:ty) => {
+        impl Scalar for $t {
+            const ZERO: Self = 0.0;
+            const ONE: Self = 1.0;
+            const LOWEST: Self = <$t>::NEG_INFINITY;
+            const HIGHEST: Self = <$t>::INFINITY;
+            fn add(self, o: Self) -> Self {
+                self + o
+            }
+            fn sub(self, o: Self) -> Self {
+                self - o
+            }
+            fn mul(self, o: Self) -> Self {
+                self * o
+            }
+            fn div(self, o: Self) -> Self {
+                self / o
+            }
+            fn rem(self, o: Self) -> Self {
+                self % o
+            }
+            fn max(self, o: Self) -> Self {
+                if self.is_nan() || o.is_nan() {
+                    <$t>::NAN
+                } else if self > o {
+                    self
+                } else {
+                    o
+                }
+            }
+            fn min(self, o: Self) -> Self {
+                if self.is_nan() || o.is_nan() {
+                    <$t>::NAN
+                } else if self < o {
+                    self
+                } else {
+                    o
+                }
+            }
+            fn neg(self) -> Self {
+                -self
+            }
+            fn abs(self) -> Self {
+                <$t>::abs(self)
+            }
+            fn sign(self) -> Self {
+                if self > 0.0 {
+                    1.0
+                } else if self < 0.0 {
+                    -1.0
+                } else {
+                    self
+                }
+            }
+            fn is_nan(self) -> bool {
+                <$t>::is_nan(self)
+            }
+            fn from_usize(n: usize) -> Self {
+                n as $t
+            }
+            fn sum(xs: &[Self]) -> Self {
+                pairwise(xs)
+            }
+        }
+
+        impl Float for $t {
+            fn exp(self) -> Self {
+                <$t>::exp(self)
+            }
+            fn ln(self) -> Self {
+                <$t>::ln(self)
+            }
+            fn ln_1p(self) -> Self {
+                <$t>::ln_1p(self)
+            }
+            fn exp_m1(self) -> Self {
+                <$t>::exp_m1(self)
+            }
+            fn sqrt(self) -> Self {
+                <$t>::sqrt(self)
+            }
+            fn rsqrt(self) -> Self {
+                1.0 / <$t>::sqrt(self)
+            }
+            fn sin(self) -> Self {
+                <$t>::sin(self)
+            }
+            fn cos(self) -> Self {
+                <$t>::cos(self)
+            }
+            fn tanh(self) -> Self {
+                <$t>::tanh(self)
+            }
+            fn logistic(self) -> Self {
+                if self >= 0.0 {
+                    1.0 / (1.0 + <$t>::exp(-self))
+                } else {
+                    let e = <$t>::exp(self);
+                    e / (1.0 + e)
+                }
+            }
+            fn floor(self) -> Self {
+                <$t>::floor(self)
+            }
+            fn ceil(self) -> Self {
+                <$t>::ceil(self)
+            }
+            fn round(self) -> Self {
+                <$t>::round_ties_even(self)
+            }
+            fn pow(self, o: Self) -> Self {
+                <$t>::powf(self, o)
+            }
+        }
+    };
+}
+float_scalar!(f32);
+float_scalar!(f64);
+
+macro_rules! int_common {
+    () => {
+        fn add(self, o: Self) -> Self {
+            self.wrapping_add(o)
+        }
+        fn sub(self, o: Self) -> Self {
+            self.wrapping_sub(o)
+        }
+        fn mul(self, o: Self) -> Self {
+            self.wrapping_mul(o)
+        }
+        fn max(self, o: Self) -> Self {
+            Ord::max(self, o)
+        }
+        fn min(self, o: Self) -> Self {
+            Ord::min(self, o)
+        }
+        fn neg(self) -> Self {
+            self.wrapping_neg()
+        }
+        fn is_nan(self) -> bool {
+            false
+        }
+        fn from_usize(n: usize) -> Self {
+            n as Self
+        }
+    };
+}
+
+impl Scalar for i32 {
+    const ZERO: Self = 0;
+    const ONE: Self = 1;
+    const LOWEST: Self = i32::MIN;
+    const HIGHEST: Self = i32::MAX;
+    int_common!();
+    fn div(self, o: Self) -> Self {
+        if o == 0 { -1 } else { self.wrapping_div(o) }
+    }
+    fn rem(self, o: Self) -> Self {
+        if o == 0 { self } else { self.wrapping_rem(o) }
+    }
+    fn abs(self) -> Self {
+        self.wrapping_abs()
+    }
+    fn sign(self) -> Self {
+        self.signum()
+    }
+}
+
+impl Scalar for u32 {
+    const ZERO: Self = 0;
+    const ONE: Self = 1;
+    const LOWEST: Self = 0;
+    const HIGHEST: Self = u32::MAX;
+    int_common!();
+    fn div(self, o: Self) -> Self {
+        if o == 0 { u32::MAX } else { self / o }
+    }
+    fn rem(self, o: Self) -> Self {
+        if o == 0 { self } else { self % o }
+    }
+    fn abs(self) -> Self {
+        self
+    }
+    fn sign(self) -> Self {
+        u32::from(self > 0)
+    }
+}
+
+/// `bool` as the field with or/and: only `max` (or), `min` (and) and the bitwise ops are
+/// accepted by the shape rules; the rest are total but never reached.
+impl Scalar for bool {
+    const ZERO: Self = false;
+    const ONE: Self = true;
+    const LOWEST: Self = false;
+    const HIGHEST: Self = true;
+    fn add(self, o: Self) -> Self {
+        self | o
+    }
+    fn sub(self, o: Self) -> Self {
+        self ^ o
+    }
+    fn mul(self, o: Self) -> Self {
+        self & o
+    }
+    fn div(self, _o: Self) -> Self {
+        self
+    }
+    fn rem(self, _o: Self) -> Self {
+        self
+    }
+    fn max(self, o: Self) -> Self {
+        self | o
+    }
+    fn min(self, o: Self) -> Self {
+        self & o
+    }
+    fn neg(self) -> Self {
+        self
+    }
+    fn abs(self) -> Self {
+        self
+    }
+    fn sign(self) -> Self {
+        self
+    }
+    fn is_nan(self) -> bool {
+        false
+    }
+    fn from_usize(n: usize) -> Self {
+        n != 0
+    }
+}
+
+macro_rules! int_bits {
+    ($t:ty) => {
+        impl Bits for $t {
+            fn and(self, o: Self) -> Self {
+                self & o
+            }
+            fn or(self, o: Self) -> Self {
+                self | o
+            }
+            fn xor(self, o: Self) -> Self {
+                self ^ o
+            }
+            fn not(self) -> Self {
+                !self
+            }
+            fn shl(self, o: Self) -> Self {
+                // The amount is read as unsigned: negative i32 amounts are >= 32.
+                let amount = o as u32;
+                if amount >= 32 { 0 } else { self << amount }
+            }
+            fn shr(self, o: Self) -> Self {
+                let amount = o as u32;
+                if amount >= 32 {
+                    0
+                } else {
+                    ((self as u32) >> amount) as $t
+                }
+            }
+        }
+    };
+}
+int_bits!(i32);
+int_bits!(u32);
+
+impl Bits for bool {
+    fn and(self, o: Self) -> Self {
+        self & o
+    }
+    fn or(self, o: Self) -> Self {
+        self | o
+    }
+    fn xor(self, o: Self) -> Self {
+        self ^ o
+    }
+    fn not(self) -> Self {
+        !self
+    }
+    fn shl(self, _o: Self) -> Self {
+        self
+    }
+    fn shr(self, _o: Self) -> Self {
+        self
+    }
+}

@@ -1,0 +1,18 @@
+//! Transforms: functions of functions. Each traces the user's function into a
+//! [`Program`](crate::ir::Program), applies one rule per primitive, and evaluates (or,
+//! under an outer trace, records) the result.
+
+mod ad_util;
+mod autodiff;
+mod batching;
+mod jvp_rules;
+mod tree_fn;
+mod vjp_rules;
+mod vmap;
+
+pub use autodiff::{
+    Pullback, grad, hessian, jacfwd, jacrev, jvp, stop_gradient, value_and_grad,
+    value_and_grad_with_aux, vjp,
+};
+pub use tree_fn::{One, TreeFn};
+pub use vmap::{Axes, VmapOptions, vmap, vmap_with};
