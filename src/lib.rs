@@ -21,9 +21,13 @@ mod trace;
 pub mod transform;
 
 pub use array::lax;
-pub use array::{Array, DType, Element, Idx, concatenate, dot, matmul, stack, take};
+pub use array::{
+    Array, DType, Element, Idx, add, concatenate, divide, dot, equal, greater, greater_equal, less,
+    less_equal, matmul, maximum, minimum, multiply, not_equal, power, select, stack, subtract, take,
+    where_,
+};
 pub use error::{Error, Loc, Result};
-pub use trace::{Tree, make_program};
+pub use trace::{Tree, TreeResult, make_program};
 pub use transform::{
     Axes, One, Pullback, TreeFn, VmapOptions, grad, hessian, jacfwd, jacrev, jvp, stop_gradient, value_and_grad,
     value_and_grad_with_aux, vjp, vmap, vmap_with,

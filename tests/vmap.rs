@@ -177,7 +177,7 @@ fn every_elementwise_primitive_batches() {
         },
         &|xs| {
             let (a, b) = lax::threefry2x32(&xs[0], &xs[1], &xs[2], &xs[3]);
-            a ^ b
+            lax::binary(BinaryOp::Xor, &a, &b)
         },
     );
 }

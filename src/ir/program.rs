@@ -52,7 +52,11 @@ pub struct Equation {
 /// let p = make_program(|x: &Array| (x * 2.0).exp(), &Array::zeros(&[3])).unwrap();
 /// assert_eq!(
 ///     p.to_string(),
-///     "{ lambda ; a:f32[3]. let\n    b:f32[3] = mul a 2.0:f32[]\n    c:f32[3] = exp b\n  in (c) }"
+///     "{ lambda ; a:f32[3]. let
+///     b:f32[3] = broadcast_in_dim[shape=(3,) dims=()] 2.0:f32[]
+///     c:f32[3] = mul a b
+///     d:f32[3] = exp c
+///   in (d) }"
 /// );
 /// ```
 #[derive(Clone, Debug)]

@@ -1,7 +1,7 @@
 //! `make_program` (the analogue of `jax.make_jaxpr`) and replaying a program on arrays.
 
 use super::stack::{TraceGuard, bind};
-use super::tree::Tree;
+use super::tree::{Fallible, Tree, TreeResult};
 use crate::array::Array;
 use crate::error::{Error, Result};
 use crate::ir::{ArrayType, Program, shape_str};
@@ -10,7 +10,8 @@ use std::panic::Location;
 /// Traces `f` on arguments shaped like `args` and returns the program it computes.
 ///
 /// The program's inputs are the leaves of `args` (their values are not used, only their
-/// shapes and dtypes); its outputs are the leaves of `f`'s result. An op that fails while
+/// shapes and dtypes); its outputs are the leaves of `f`'s result (a Tree, or a `Result`
+/// of one). An op that fails while
 /// tracing (say, shapes that do not broadcast) makes this return that error.
 ///
 /// ```
@@ -21,7 +22,7 @@ use std::panic::Location;
 /// println!("{p}");
 /// ```
 #[track_caller]
-pub fn make_program<A: Tree, R: Tree>(f: impl FnOnce(&A) -> R, args: &A) -> Result<Program> {
+pub fn make_program<A: Tree, O: TreeResult>(f: impl FnOnce(&A) -> O, args: &A) -> Result<Program> {
     let leaves = args.leaves();
     if let Some(e) = leaves.iter().find_map(|a| a.error_value()) {
         return Err(e.clone());
@@ -33,17 +34,17 @@ pub fn make_program<A: Tree, R: Tree>(f: impl FnOnce(&A) -> R, args: &A) -> Resu
 /// Traces `f` on arguments with `template`'s structure whose leaves have `types`.
 /// Returns the program and `f`'s traced result (whose structure rebuilds outputs; its
 /// leaves are tracers of the finished trace and must not be used as values).
-pub(crate) fn trace_with_types<A: Tree, R: Tree>(
-    f: impl FnOnce(&A) -> R,
+pub(crate) fn trace_with_types<A: Tree, O: TreeResult>(
+    f: impl FnOnce(&A) -> O,
     template: &A,
     types: &[ArrayType],
-) -> Result<(Program, R)> {
+) -> Result<(Program, O::Tree)> {
     let guard = TraceGuard::push();
     let traced: Vec<Array> = types.iter().map(|t| guard.new_input(t.clone())).collect();
     let traced_args = template.rebuild(&mut traced.into_iter());
-    let out = f(&traced_args);
+    let out = Fallible(f(&traced_args).into_tree_result());
     let program = guard.finish(&out.leaves())?;
-    Ok((program, out))
+    out.0.map(|tree| (program, tree))
 }
 
 impl Program {

@@ -9,4 +9,4 @@ pub(crate) use make_program::trace_with_types;
 pub(crate) use stack::{bind, bind_within};
 #[allow(unused_imports)]
 pub(crate) use stack::TraceGuard;
-pub use tree::Tree;
+pub use tree::{Tree, TreeResult};

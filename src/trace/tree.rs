@@ -181,3 +181,61 @@ macro_rules! impl_tree {
         }
     };
 }
+
+/// A function result that is a [`Tree`], or a `Result` of one — so transformed functions
+/// (which return `Result`) can be transformed again: `vmap(grad(f))`, `grad(vmap(f))`.
+///
+/// ```
+/// use autobatch::{grad, vmap, Array};
+/// let f = |x: &Array| (x * x).sum();
+/// let per_row = vmap(grad(f))(&Array::ones(&[3, 2])).unwrap();
+/// assert_eq!(per_row.shape(), &[3, 2]);
+/// ```
+pub trait TreeResult {
+    /// The Tree inside.
+    type Tree: Tree;
+    /// The Tree, or the error.
+    fn into_tree_result(self) -> crate::Result<Self::Tree>;
+}
+
+impl<T: Tree> TreeResult for T {
+    type Tree = T;
+    fn into_tree_result(self) -> crate::Result<T> {
+        Ok(self)
+    }
+}
+
+impl<T: Tree> TreeResult for crate::Result<T> {
+    type Tree = T;
+    fn into_tree_result(self) -> crate::Result<T> {
+        self
+    }
+}
+
+/// A traced result that may have failed: an error flattens to one error leaf, which makes
+/// the trace that returns it fail with that error.
+pub(crate) struct Fallible<T>(pub crate::Result<T>);
+
+impl<T: Tree> Tree for Fallible<T> {
+    fn flatten_into(&self, leaves: &mut Vec<Array>) {
+        match &self.0 {
+            Ok(t) => t.flatten_into(leaves),
+            Err(e) => leaves.push(Array::from_error(e.clone())),
+        }
+    }
+    fn rebuild(&self, leaves: &mut dyn Iterator<Item = Array>) -> Self {
+        match &self.0 {
+            Ok(t) => Fallible(Ok(t.rebuild(leaves))),
+            Err(e) => {
+                leaves.next();
+                Fallible(Err(e.clone()))
+            }
+        }
+    }
+    fn arg_leaf_counts(&self) -> Vec<usize> {
+        match &self.0 {
+            Ok(t) => t.arg_leaf_counts(),
+            Err(_) => vec![1],
+        }
+    }
+}

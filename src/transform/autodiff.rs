@@ -18,7 +18,7 @@ use crate::array::{Array, lax};
 use crate::compile::dce;
 use crate::error::{Error, Loc, Result};
 use crate::ir::{ArrayType, Program};
-use crate::trace::{Tree, trace_with_types};
+use crate::trace::{Tree, TreeResult, trace_with_types};
 use std::panic::Location;
 
 fn ad_error(op: &str, message: impl Into<String>, loc: Loc) -> Error {
@@ -150,7 +150,11 @@ fn backward(program: &Program, env: &[Option<Array>], out_cts: &[Option<Array>])
 /// assert_eq!(dy.item::<f32>().unwrap(), 6.0);
 /// ```
 #[track_caller]
-pub fn jvp<A: Tree, R: Tree>(f: impl Fn(&A) -> R, primals: &A, tangents: &A) -> Result<(R, R)> {
+pub fn jvp<A: Tree, O: TreeResult>(
+    f: impl Fn(&A) -> O,
+    primals: &A,
+    tangents: &A,
+) -> Result<(O::Tree, O::Tree)> {
     let loc = Location::caller();
     let ps = leaves_checked(primals)?;
     let ts = leaves_checked(tangents)?;
@@ -241,7 +245,10 @@ impl<A: Tree, R: Tree> Pullback<A, R> {
 /// # let _ = y;
 /// ```
 #[track_caller]
-pub fn vjp<A: Tree + Clone, R: Tree>(f: impl Fn(&A) -> R, primals: &A) -> Result<(R, Pullback<A, R>)> {
+pub fn vjp<A: Tree + Clone, O: TreeResult>(
+    f: impl Fn(&A) -> O,
+    primals: &A,
+) -> Result<(O::Tree, Pullback<A, O::Tree>)> {
     let loc = Location::caller();
     let xs = leaves_checked(primals)?;
     let (program, template) = trace_with_types(f, primals, &types_of(&xs))?;
@@ -269,7 +276,7 @@ pub fn vjp<A: Tree + Clone, R: Tree>(f: impl Fn(&A) -> R, primals: &A) -> Result
 /// The value and gradient of a scalar function of one Tree argument, computed directly
 /// (the traced forward and backward passes run on `args`).
 fn value_and_grad_impl<A: Tree, Aux: Tree>(
-    f: &impl Fn(&A) -> (Array, Aux),
+    f: &impl Fn(&A) -> Result<(Array, Aux)>,
     args: &A,
     op: &str,
     loc: Loc,
@@ -310,22 +317,7 @@ fn value_and_grad_impl<A: Tree, Aux: Tree>(
 /// records it into the enclosing trace): derivative programs carry no dead forward work.
 fn run_simplified<A: Tree, R: Tree>(compute: impl Fn(&A) -> Result<R>, args: &A) -> Result<R> {
     let xs = leaves_checked(args)?;
-    let mut failure = None;
-    let (program, template) = trace_with_types(
-        |a: &A| match compute(a) {
-            Ok(r) => Some(r),
-            Err(e) => {
-                failure = Some(e);
-                None
-            }
-        },
-        args,
-        &types_of(&xs),
-    )?;
-    if let Some(e) = failure {
-        return Err(e);
-    }
-    let template = template.ok_or_else(|| Error::new("grad", "no result", None))?;
+    let (program, template) = trace_with_types(compute, args, &types_of(&xs))?;
     let outs = dce(&program).call(&xs)?;
     Ok(template.rebuild(&mut outs.into_iter()))
 }
@@ -343,13 +335,16 @@ fn run_simplified<A: Tree, R: Tree>(compute: impl Fn(&A) -> Result<R>, args: &A)
 #[track_caller]
 pub fn grad<'a, M, F>(f: F) -> F::Spread<Result<F::First>>
 where
-    F: TreeFn<'a, M, Out = Array>,
+    F: TreeFn<'a, M>,
+    F::Out: TreeResult<Tree = Array>,
 {
     let loc = Location::caller();
     F::spread(move |args: &F::Args| {
         run_simplified(
             |a: &F::Args| {
-                let g = |first: &F::First| (f.call_args(&F::with_first(a, first.clone())), ());
+                let g = |first: &F::First| {
+                    f.call_args(&F::with_first(a, first.clone())).into_tree_result().map(|v| (v, ()))
+                };
                 value_and_grad_impl(&g, F::first(a), "grad", loc).map(|(_, g)| g)
             },
             args,
@@ -372,13 +367,16 @@ where
 #[track_caller]
 pub fn value_and_grad<'a, M, F>(f: F) -> F::Spread<Result<(Array, F::First)>>
 where
-    F: TreeFn<'a, M, Out = Array>,
+    F: TreeFn<'a, M>,
+    F::Out: TreeResult<Tree = Array>,
 {
     let loc = Location::caller();
     F::spread(move |args: &F::Args| {
         run_simplified(
             |a: &F::Args| {
-                let g = |first: &F::First| (f.call_args(&F::with_first(a, first.clone())), ());
+                let g = |first: &F::First| {
+                    f.call_args(&F::with_first(a, first.clone())).into_tree_result().map(|v| (v, ()))
+                };
                 value_and_grad_impl(&g, F::first(a), "value_and_grad", loc).map(|((v, ()), g)| (v, g))
             },
             args,
@@ -398,16 +396,19 @@ where
 /// # let _ = aux;
 /// ```
 #[track_caller]
-pub fn value_and_grad_with_aux<'a, M, F, Aux>(f: F) -> F::Spread<Result<((Array, Aux), F::First)>>
+pub fn value_and_grad_with_aux<'a, M, F, Aux>(
+    f: F,
+) -> F::Spread<Result<((Array, Aux), F::First)>>
 where
-    F: TreeFn<'a, M, Out = (Array, Aux)>,
+    F: TreeFn<'a, M>,
+    F::Out: TreeResult<Tree = (Array, Aux)>,
     Aux: Tree + 'a,
 {
     let loc = Location::caller();
     F::spread(move |args: &F::Args| {
         run_simplified(
             |a: &F::Args| {
-                let g = |first: &F::First| f.call_args(&F::with_first(a, first.clone()));
+                let g = |first: &F::First| f.call_args(&F::with_first(a, first.clone())).into_tree_result();
                 value_and_grad_impl(&g, F::first(a), "value_and_grad", loc)
             },
             args,
@@ -436,7 +437,7 @@ pub fn stop_gradient(x: &Array) -> Array {
 /// assert_eq!(j.to_vec::<f32>().unwrap(), vec![2.0, 0.0, 0.0, 2.0]);
 /// ```
 #[track_caller]
-pub fn jacfwd(f: impl Fn(&Array) -> Array) -> impl Fn(&Array) -> Result<Array> {
+pub fn jacfwd<O: TreeResult<Tree = Array>>(f: impl Fn(&Array) -> O) -> impl Fn(&Array) -> Result<Array> {
     let loc = Location::caller();
     move |x: &Array| {
         let x = x.clone().check()?;
@@ -447,10 +448,7 @@ pub fn jacfwd(f: impl Fn(&Array) -> Array) -> impl Fn(&Array) -> Result<Array> {
         let basis = basis(&x, n);
         let columns = super::vmap::vmap(|t: &Array| {
             let t = lax::reshape(t, x.shape());
-            match jvp(&f, &x, &t) {
-                Ok((_, dy)) => dy,
-                Err(e) => Array::from_error(e),
-            }
+            jvp(&f, &x, &t).map(|(_, dy)| dy)
         })(&basis)?;
         // columns: [n, out...] -> [out..., in...]
         let out_rank = columns.ndim() - 1;
@@ -470,7 +468,7 @@ pub fn jacfwd(f: impl Fn(&Array) -> Array) -> impl Fn(&Array) -> Result<Array> {
 /// assert_eq!(j.to_vec::<f32>().unwrap(), vec![3.0, 1.0, 1.0, 3.0]);
 /// ```
 #[track_caller]
-pub fn jacrev(f: impl Fn(&Array) -> Array) -> impl Fn(&Array) -> Result<Array> {
+pub fn jacrev<O: TreeResult<Tree = Array>>(f: impl Fn(&Array) -> O) -> impl Fn(&Array) -> Result<Array> {
     let loc = Location::caller();
     move |x: &Array| {
         let x = x.clone().check()?;
@@ -481,10 +479,7 @@ pub fn jacrev(f: impl Fn(&Array) -> Array) -> impl Fn(&Array) -> Result<Array> {
         let y = y.check()?;
         let m = y.size();
         let basis = basis(&y, m);
-        let rows = super::vmap::vmap(|ct: &Array| match pullback.call(&lax::reshape(ct, y.shape())) {
-            Ok(g) => g,
-            Err(e) => Array::from_error(e),
-        })(&basis)?;
+        let rows = super::vmap::vmap(|ct: &Array| pullback.call(&lax::reshape(ct, y.shape())))(&basis)?;
         let mut shape = y.shape().to_vec();
         shape.extend_from_slice(x.shape());
         lax::reshape(&rows, &shape).check()
@@ -500,12 +495,10 @@ pub fn jacrev(f: impl Fn(&Array) -> Array) -> impl Fn(&Array) -> Result<Array> {
 /// assert_eq!(h.to_vec::<f32>().unwrap(), vec![6.0, 0.0, 0.0, 12.0]);
 /// ```
 #[track_caller]
-pub fn hessian<'a>(f: impl Fn(&Array) -> Array + 'a) -> impl Fn(&Array) -> Result<Array> + 'a {
-    let g = grad(f);
-    jacfwd(move |x: &Array| match g(x) {
-        Ok(g) => g,
-        Err(e) => Array::from_error(e),
-    })
+pub fn hessian<'a, O: TreeResult<Tree = Array> + 'a>(
+    f: impl Fn(&Array) -> O + 'a,
+) -> impl Fn(&Array) -> Result<Array> + 'a {
+    jacfwd(grad(f))
 }
 
 /// `n` one-hot rows shaped `[n, size]` flattened from `like` (the identity), in its dtype.

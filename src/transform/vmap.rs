@@ -11,7 +11,7 @@ use crate::array::Array;
 use crate::error::{Error, Loc, Result};
 use crate::ir::{ArrayType, Program, shape_str};
 use super::tree_fn::TreeFn;
-use crate::trace::{Tree, trace_with_types};
+use crate::trace::{Tree, TreeResult, trace_with_types};
 use std::panic::Location;
 
 /// Batch-axis positions for the arguments or the results of a vmapped function.
@@ -151,10 +151,11 @@ impl VmapOptions {
 /// assert_eq!(scores.shape(), &[5]);
 /// ```
 #[track_caller]
-pub fn vmap<'a, M, F>(f: F) -> F::Spread<Result<F::Out>>
+pub fn vmap<'a, M, F>(f: F) -> F::Spread<Result<<F::Out as TreeResult>::Tree>>
 where
     F: TreeFn<'a, M>,
-    F::Out: Tree + 'a,
+    F::Out: TreeResult,
+    <F::Out as TreeResult>::Tree: 'a,
 {
     vmap_with(f, VmapOptions::new())
 }
@@ -169,10 +170,14 @@ where
 /// assert_eq!(out.shape(), &[4, 2]);
 /// ```
 #[track_caller]
-pub fn vmap_with<'a, M, F>(f: F, options: VmapOptions) -> F::Spread<Result<F::Out>>
+pub fn vmap_with<'a, M, F>(
+    f: F,
+    options: VmapOptions,
+) -> F::Spread<Result<<F::Out as TreeResult>::Tree>>
 where
     F: TreeFn<'a, M>,
-    F::Out: Tree + 'a,
+    F::Out: TreeResult,
+    <F::Out as TreeResult>::Tree: 'a,
 {
     let loc = Location::caller();
     F::spread(move |args: &F::Args| vmap_call(&|a: &F::Args| f.call_args(a), args, &options, loc))
@@ -221,12 +226,12 @@ fn item_of(leaf: usize, counts: &[usize]) -> usize {
     counts.len().saturating_sub(1)
 }
 
-fn vmap_call<A: Tree, R: Tree>(
-    f: &impl Fn(&A) -> R,
+fn vmap_call<A: Tree, O: TreeResult>(
+    f: &impl Fn(&A) -> O,
     args: &A,
     options: &VmapOptions,
     loc: Loc,
-) -> Result<R> {
+) -> Result<O::Tree> {
     let leaves = args.leaves();
     if let Some(e) = leaves.iter().find_map(|a| a.error_value()) {
         return Err(e.clone());

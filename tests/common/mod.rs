@@ -117,7 +117,7 @@ impl Rng {
     }
     pub fn array(&mut self, shape: &[usize], dtype: DType) -> Array {
         let n: usize = shape.iter().product();
-        let data: Vec<f64> = (0..n).map(|_| (self.uniform() * 4.0 - 2.0)).collect();
+        let data: Vec<f64> = (0..n).map(|_| self.uniform() * 4.0 - 2.0).collect();
         let a = Array::from_vec(data, shape);
         match dtype {
             DType::F64 => a,
