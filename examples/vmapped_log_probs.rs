@@ -30,7 +30,10 @@ fn main() -> Result<()> {
             + (-(1.0 + (-(2 * &y - 1) * all_x.dot(beta)).exp()).log()).sum()
     };
     let test_beta = np.randn(&[num_features])?;
-    println!("log_joint(test_beta) = {}", log_joint(&test_beta.astype(DType::F32)));
+    println!(
+        "log_joint(test_beta) = {}",
+        log_joint(&test_beta.astype(DType::F32))
+    );
 
     // This doesn't work, because we didn't write `log_joint` to handle batching.
     let batch_size = 10;
@@ -45,7 +48,10 @@ fn main() -> Result<()> {
             + (-(1.0 + (-(2 * &y - 1) * all_x.dot(&beta.t()).t()).exp()).log()).sum_axis(-1)
     };
     let batched_test_beta = np.randn(&[batch_size, num_features])?.astype(DType::F32);
-    println!("batched_log_joint(batched_test_beta) = {}", batched_log_joint(&batched_test_beta));
+    println!(
+        "batched_log_joint(batched_test_beta) = {}",
+        batched_log_joint(&batched_test_beta)
+    );
 
     // What the unbatched function computes, as a program (like `jax.make_jaxpr`).
     let program = make_program(log_joint, &Array::zeros(&[num_features]))?;

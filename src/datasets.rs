@@ -47,7 +47,10 @@ pub fn logistic_regression(
     let true_beta = np.randn(&[num_features])?.astype(DType::F32);
     let all_x = np.randn(&[num_points, num_features])?.astype(DType::F32);
     let u = np.rand(&[num_points])?;
-    let y = u.lt(&all_x.dot(&true_beta).logistic()).astype(DType::I32).check()?;
+    let y = u
+        .lt(all_x.dot(&true_beta).logistic())
+        .astype(DType::I32)
+        .check()?;
     Ok((
         LogisticRegressionData {
             true_beta,

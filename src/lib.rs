@@ -23,14 +23,14 @@ pub mod transform;
 pub use array::lax;
 pub use array::{
     Array, DType, Element, Idx, add, concatenate, divide, dot, equal, greater, greater_equal, less,
-    less_equal, matmul, maximum, minimum, multiply, not_equal, power, select, stack, subtract, take,
-    where_,
+    less_equal, matmul, maximum, minimum, multiply, not_equal, power, select, stack, subtract,
+    take, where_,
 };
 pub use error::{Error, Loc, Result};
 pub use trace::{Tree, TreeResult, make_program};
 pub use transform::{
-    Axes, One, Pullback, TreeFn, VmapOptions, grad, hessian, jacfwd, jacrev, jvp, stop_gradient, value_and_grad,
-    value_and_grad_with_aux, vjp, vmap, vmap_with,
+    Axes, One, Pullback, TreeFn, VmapOptions, grad, hessian, jacfwd, jacrev, jvp, stop_gradient,
+    value_and_grad, value_and_grad_with_aux, vjp, vmap, vmap_with,
 };
 
 /// The names most programs need: `use autobatch::prelude::*;`.
@@ -42,7 +42,6 @@ pub use transform::{
 /// ```
 pub mod prelude {
     pub use crate::{
-        Array, DType, Error, Result, Tree, grad, make_program, value_and_grad, vmap,
-        vmap_with,
+        Array, DType, Error, Result, Tree, grad, make_program, value_and_grad, vmap, vmap_with,
     };
 }

@@ -47,7 +47,9 @@ fn main() -> ExitCode {
             }
         },
         ["demo", other, ..] => {
-            eprintln!("error: unexpected argument '{other}' for 'demo' (see 'autobatch demo --help')");
+            eprintln!(
+                "error: unexpected argument '{other}' for 'demo' (see 'autobatch demo --help')"
+            );
             ExitCode::from(2)
         }
         [other, ..] => {
@@ -89,7 +91,10 @@ fn demo() -> Result<()> {
             + (-(1.0 + (-(2 * y - 1) * all_x.dot(&beta.t()).t()).exp()).log()).sum_axis(-1)
     };
     let batched_test_beta = np.randn(&[10, 10])?.astype(DType::F32);
-    println!("batched_log_joint(batched_test_beta) =\n{}\n", batched_log_joint(&batched_test_beta));
+    println!(
+        "batched_log_joint(batched_test_beta) =\n{}\n",
+        batched_log_joint(&batched_test_beta)
+    );
 
     println!("## The traced log-joint (like jax.make_jaxpr)");
     println!("{}", make_program(log_joint, &Array::zeros(&[10]))?);

@@ -1,12 +1,21 @@
 //! The autodiff cases of `transforms.json` (JAX 0.10.2, float64).
 
 mod common;
-use autobatch::{Array, Axes, VmapOptions, grad, hessian, jacfwd, jacrev, jvp, stop_gradient, value_and_grad, vjp, vmap, vmap_with, where_};
+use autobatch::{
+    Array, Axes, VmapOptions, grad, hessian, jacfwd, jacrev, jvp, stop_gradient, value_and_grad,
+    vjp, vmap, vmap_with, where_,
+};
 use serde_json::Value;
 
 fn case(name: &str) -> Value {
     let data = common::load("transforms.json");
-    data["cases"].as_array().unwrap().iter().find(|c| c["name"] == name).unwrap_or_else(|| panic!("no case {name}")).clone()
+    data["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap_or_else(|| panic!("no case {name}"))
+        .clone()
 }
 
 fn input(c: &Value, k: &str) -> Array {
@@ -17,11 +26,23 @@ fn input(c: &Value, k: &str) -> Array {
 fn close(got: &Array, want: &Value, tol: f64, what: &str) {
     assert_eq!(got.shape(), common::shape(want).as_slice(), "{what}: shape");
     let expected = common::f64s(want);
-    for (i, (a, b)) in got.to_vec::<f64>().unwrap().iter().zip(&expected).enumerate() {
+    for (i, (a, b)) in got
+        .to_vec::<f64>()
+        .unwrap()
+        .iter()
+        .zip(&expected)
+        .enumerate()
+    {
         if b.is_finite() {
-            assert!((a - b).abs() <= tol * (1.0 + b.abs()), "{what}[{i}]: {a} vs {b}");
+            assert!(
+                (a - b).abs() <= tol * (1.0 + b.abs()),
+                "{what}[{i}]: {a} vs {b}"
+            );
         } else {
-            assert!((a.is_nan() && b.is_nan()) || a == b, "{what}[{i}]: {a} vs {b}");
+            assert!(
+                (a.is_nan() && b.is_nan()) || a == b,
+                "{what}[{i}]: {a} vs {b}"
+            );
         }
     }
 }
@@ -49,36 +70,78 @@ fn grad_jvp_vjp_basics() {
     close(&t, &c["outputs"]["tangent_out"], TOL, "tangent");
 
     let c = case("vmap_grad_sum_sin_x_sq");
-    close(&vmap(grad(sin_x_sq))(&input(&c, "X")).unwrap(), &c["outputs"]["out"], TOL, "vmap grad");
+    close(
+        &vmap(grad(sin_x_sq))(&input(&c, "X")).unwrap(),
+        &c["outputs"]["out"],
+        TOL,
+        "vmap grad",
+    );
 
     let c = case("grad_vmap_sum");
-    let (v, g) = value_and_grad(|x: &Array| or_err(vmap(sin_x_sq)(x)).sum())(&input(&c, "X")).unwrap();
+    let (v, g) =
+        value_and_grad(|x: &Array| or_err(vmap(sin_x_sq)(x)).sum())(&input(&c, "X")).unwrap();
     close(&v, &c["outputs"]["value"], TOL, "value");
     close(&g, &c["outputs"]["grad"], TOL, "grad vmap");
 
     let c = case("vjp_vector_fn");
     let g = |x: &Array| {
-        let (x0, x1, x2) = (x.index(autobatch::s![0]), x.index(autobatch::s![1]), x.index(autobatch::s![2]));
+        let (x0, x1, x2) = (
+            x.index(autobatch::s![0]),
+            x.index(autobatch::s![1]),
+            x.index(autobatch::s![2]),
+        );
         autobatch::stack(&[&(&x0 * &x1), &x2.sin(), &(x0.exp() + &x2 * &x2)], 0)
     };
     let (y, pb) = vjp(g, &input(&c, "x")).unwrap();
     close(&y, &c["outputs"]["primal_out"], TOL, "vjp primal");
-    close(&pb.call(&input(&c, "u")).unwrap(), &c["outputs"]["vjp"], TOL, "vjp");
+    close(
+        &pb.call(&input(&c, "u")).unwrap(),
+        &c["outputs"]["vjp"],
+        TOL,
+        "vjp",
+    );
 }
 
 fn h_vec(x: &Array) -> Array {
-    let (x0, x1, x2) = (x.index(autobatch::s![0]), x.index(autobatch::s![1]), x.index(autobatch::s![2]));
-    autobatch::stack(&[&(&x0 * &x0 * &x1), &(&x1 * x2.sin()), &(&x0 - &x2).exp(), &(&x0 * &x1 * &x2)], 0)
+    let (x0, x1, x2) = (
+        x.index(autobatch::s![0]),
+        x.index(autobatch::s![1]),
+        x.index(autobatch::s![2]),
+    );
+    autobatch::stack(
+        &[
+            &(&x0 * &x0 * &x1),
+            &(&x1 * x2.sin()),
+            &(&x0 - &x2).exp(),
+            &(&x0 * &x1 * &x2),
+        ],
+        0,
+    )
 }
 
 #[test]
 fn jacobians_and_hessians() {
     let c = case("jacfwd_vector_fn");
-    close(&jacfwd(h_vec)(&input(&c, "x")).unwrap(), &c["outputs"]["jacobian"], TOL, "jacfwd");
+    close(
+        &jacfwd(h_vec)(&input(&c, "x")).unwrap(),
+        &c["outputs"]["jacobian"],
+        TOL,
+        "jacfwd",
+    );
     let c = case("jacrev_vector_fn");
-    close(&jacrev(h_vec)(&input(&c, "x")).unwrap(), &c["outputs"]["jacobian"], TOL, "jacrev");
+    close(
+        &jacrev(h_vec)(&input(&c, "x")).unwrap(),
+        &c["outputs"]["jacobian"],
+        TOL,
+        "jacrev",
+    );
     let c = case("vmap_jacfwd");
-    close(&vmap(jacfwd(h_vec))(&input(&c, "X")).unwrap(), &c["outputs"]["out"], TOL, "vmap jacfwd");
+    close(
+        &vmap(jacfwd(h_vec))(&input(&c, "X")).unwrap(),
+        &c["outputs"]["out"],
+        TOL,
+        "vmap jacfwd",
+    );
 
     let c = case("hessian_logistic_regression");
     let (x, y) = (input(&c, "X"), input(&c, "y"));
@@ -90,7 +153,12 @@ fn jacobians_and_hessians() {
     let (v, g) = value_and_grad(l)(&input(&c, "w")).unwrap();
     close(&v, &c["outputs"]["value"], TOL, "value");
     close(&g, &c["outputs"]["grad"], TOL, "grad");
-    close(&hessian(l)(&input(&c, "w")).unwrap(), &c["outputs"]["hessian"], 1e-10, "hessian");
+    close(
+        &hessian(l)(&input(&c, "w")).unwrap(),
+        &c["outputs"]["hessian"],
+        1e-10,
+        "hessian",
+    );
 
     let rosen = |x: &Array| {
         let a = x.index(autobatch::s![..3]);
@@ -101,7 +169,12 @@ fn jacobians_and_hessians() {
     let (v, g) = value_and_grad(rosen)(&input(&c, "x")).unwrap();
     close(&v, &c["outputs"]["value"], TOL, "value");
     close(&g, &c["outputs"]["grad"], TOL, "grad");
-    close(&hessian(rosen)(&input(&c, "x")).unwrap(), &c["outputs"]["hessian"], 1e-10, "rosenbrock hessian");
+    close(
+        &hessian(rosen)(&input(&c, "x")).unwrap(),
+        &c["outputs"]["hessian"],
+        1e-10,
+        "rosenbrock hessian",
+    );
     let c = case("hvp_forward_over_reverse");
     let g = grad(rosen);
     let (_, hv) = jvp(|x: &Array| or_err(g(x)), &input(&c, "x"), &input(&c, "v")).unwrap();
@@ -112,8 +185,18 @@ fn jacobians_and_hessians() {
         let e = (m - stop_gradient(&m.max_axes(&[1], true))).exp();
         &e / e.sum_axes(&[1], true)
     };
-    close(&softmax(&input(&c, "M")), &c["outputs"]["value"], TOL, "softmax");
-    close(&jacrev(softmax)(&input(&c, "M")).unwrap(), &c["outputs"]["jacobian"], TOL, "jacrev softmax");
+    close(
+        &softmax(&input(&c, "M")),
+        &c["outputs"]["value"],
+        TOL,
+        "softmax",
+    );
+    close(
+        &jacrev(softmax)(&input(&c, "M")).unwrap(),
+        &c["outputs"]["jacobian"],
+        TOL,
+        "jacrev softmax",
+    );
 }
 
 #[test]
@@ -126,7 +209,12 @@ fn multiple_arguments_and_trees() {
     close(&gb, &c["outputs"]["grad_b"], TOL, "grad_b");
     let c = case("grad_default_argnum");
     let f2 = |a: &Array, b: &Array| (a * b.exp()).sum() + (a * a * b).sum() - a.prod();
-    close(&grad(f2)(&input(&c, "a"), &input(&c, "b")).unwrap(), &c["outputs"]["grad_a"], TOL, "grad first arg");
+    close(
+        &grad(f2)(&input(&c, "a"), &input(&c, "b")).unwrap(),
+        &c["outputs"]["grad_a"],
+        TOL,
+        "grad first arg",
+    );
 
     let c = case("grad_pytree_params");
     let (x, y) = (input(&c, "X"), input(&c, "y"));
@@ -144,7 +232,10 @@ fn multiple_arguments_and_trees() {
         let r = x.dot(w) - y;
         &r * &r + 0.1 * w.abs().sum()
     };
-    let per_example = vmap_with(grad(loss), VmapOptions::new().in_axes([None, Some(0), Some(0)]));
+    let per_example = vmap_with(
+        grad(loss),
+        VmapOptions::new().in_axes([None, Some(0), Some(0)]),
+    );
     let out = per_example(&input(&c, "w"), &input(&c, "X"), &input(&c, "Y")).unwrap();
     close(&out, &c["outputs"]["out"], TOL, "per-example grads");
 
@@ -160,7 +251,8 @@ fn multiple_arguments_and_trees() {
 
     let c = case("grad_through_matmul_chain");
     let f = |(a, b): &(Array, Array), cm: &Array| (a.matmul(b).tanh().matmul(cm)).sum();
-    let (v, (ga, gb)) = value_and_grad(f)(&(input(&c, "A"), input(&c, "B")), &input(&c, "C")).unwrap();
+    let (v, (ga, gb)) =
+        value_and_grad(f)(&(input(&c, "A"), input(&c, "B")), &input(&c, "C")).unwrap();
     close(&v, &c["outputs"]["value"], TOL, "value");
     close(&ga, &c["outputs"]["grad_A"], TOL, "grad_A");
     close(&gb, &c["outputs"]["grad_B"], TOL, "grad_B");
@@ -168,7 +260,8 @@ fn multiple_arguments_and_trees() {
     let c = case("vmap_grad_jit_two_batched");
     let cvec = input(&c, "c");
     let f = |x: &Array, s: &Array| (&cvec * (s * x).exp()).sum();
-    let (gx, gs) = vmap(grad(|(x, s): &(Array, Array)| f(x, s)))(&(input(&c, "X"), input(&c, "s"))).unwrap();
+    let (gx, gs) =
+        vmap(grad(|(x, s): &(Array, Array)| f(x, s)))(&(input(&c, "X"), input(&c, "s"))).unwrap();
     close(&gx, &c["outputs"]["grad_x"], TOL, "grad_x");
     close(&gs, &c["outputs"]["grad_s"], TOL, "grad_s");
 }
@@ -187,14 +280,24 @@ fn jax_conventions_at_kinks() {
         let safe = where_(&pos, x, 1.0);
         where_(&pos, &safe.log(), 0.0).sum()
     };
-    close(&grad(f)(&input(&c, "x")).unwrap(), &c["outputs"]["grad"], TOL, "double where");
+    close(
+        &grad(f)(&input(&c, "x")).unwrap(),
+        &c["outputs"]["grad"],
+        TOL,
+        "double where",
+    );
 
     let c = case("grad_through_max_reduction_ties");
     let (v, g) = value_and_grad(|x: &Array| x.max())(&input(&c, "x")).unwrap();
     close(&v, &c["outputs"]["value"], TOL, "value");
     close(&g, &c["outputs"]["grad"], TOL, "max ties");
     let c = case("grad_through_max_reduction");
-    close(&grad(|x: &Array| x.max())(&input(&c, "x")).unwrap(), &c["outputs"]["grad"], TOL, "max");
+    close(
+        &grad(|x: &Array| x.max())(&input(&c, "x")).unwrap(),
+        &c["outputs"]["grad"],
+        TOL,
+        "max",
+    );
 
     let c = case("grad_through_elementwise_maximum");
     let f = |(x, y): &(Array, Array)| {
@@ -209,9 +312,24 @@ fn jax_conventions_at_kinks() {
     let c = case("grad_relu_abs_maximum_at_zero");
     let x = input(&c, "x");
     let relu = |x: &Array| where_(&x.gt(0.0), x, 0.0).sum();
-    close(&grad(relu)(&x).unwrap(), &c["outputs"]["grad_relu"], TOL, "relu");
-    close(&grad(|x: &Array| x.abs().sum())(&x).unwrap(), &c["outputs"]["grad_abs"], TOL, "abs");
-    close(&grad(|x: &Array| x.maximum(0.0).sum())(&x).unwrap(), &c["outputs"]["grad_maximum0"], TOL, "maximum0");
+    close(
+        &grad(relu)(&x).unwrap(),
+        &c["outputs"]["grad_relu"],
+        TOL,
+        "relu",
+    );
+    close(
+        &grad(|x: &Array| x.abs().sum())(&x).unwrap(),
+        &c["outputs"]["grad_abs"],
+        TOL,
+        "abs",
+    );
+    close(
+        &grad(|x: &Array| x.maximum(0.0).sum())(&x).unwrap(),
+        &c["outputs"]["grad_maximum0"],
+        TOL,
+        "maximum0",
+    );
 
     let logsumexp = |x: &Array| {
         let m = stop_gradient(&x.max());
@@ -276,12 +394,19 @@ fn small_elbo_in_f64() {
             + (-(1.0 + (-(2.0 * &y - 1.0) * x.dot(b)).exp()).log()).sum()
     };
     let elbo = |(m, s): &(Array, Array), eps: &Array| {
-        or_err(vmap(log_joint)(&(m + s.exp() * eps))).mean_axis(0) + (s - 0.5 * (2.0 * std::f64::consts::PI).ln()).sum()
+        or_err(vmap(log_joint)(&(m + s.exp() * eps))).mean_axis(0)
+            + (s - 0.5 * (2.0 * std::f64::consts::PI).ln()).sum()
     };
     let eps = input(&c, "epsilon");
-    let (v, (gm, gs)) = value_and_grad(elbo)(&(input(&c, "beta_loc"), input(&c, "beta_log_scale")), &eps).unwrap();
+    let (v, (gm, gs)) =
+        value_and_grad(elbo)(&(input(&c, "beta_loc"), input(&c, "beta_log_scale")), &eps).unwrap();
     close(&v, &c["outputs"]["value"], TOL, "elbo");
     close(&gm, &c["outputs"]["grad_beta_loc"], TOL, "grad loc");
-    close(&gs, &c["outputs"]["grad_beta_log_scale"], TOL, "grad log scale");
+    close(
+        &gs,
+        &c["outputs"]["grad_beta_log_scale"],
+        TOL,
+        "grad log scale",
+    );
     let _ = Axes::All(None);
 }

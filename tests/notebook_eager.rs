@@ -46,8 +46,16 @@ fn notebook_data() -> Data {
 fn dataset_matches_the_notebook() {
     let golden = load("seed_notebook.json");
     let d = notebook_data();
-    assert_eq!(d.all_x.to_vec::<f32>().unwrap(), f32s(&golden["data"]["all_x"]));
-    let y: Vec<i64> = d.y.to_vec::<i32>().unwrap().into_iter().map(i64::from).collect();
+    assert_eq!(
+        d.all_x.to_vec::<f32>().unwrap(),
+        f32s(&golden["data"]["all_x"])
+    );
+    let y: Vec<i64> =
+        d.y.to_vec::<i32>()
+            .unwrap()
+            .into_iter()
+            .map(i64::from)
+            .collect();
     assert_eq!(y, ints(&golden["data"]["y"]));
 }
 
@@ -59,8 +67,15 @@ fn unbatched_log_joint_matches_jax() {
         let beta = array_f32(&case["beta_f32_as_used"]);
         let got = log_joint(&beta, &d.y, &d.all_x, 1.0).item::<f32>().unwrap();
         let want = f32s(&case["log_joint_scale1_eager"])[0];
-        assert_rel(&[got as f64], &[want as f64], 1e-5, case["name"].as_str().unwrap());
-        let got10 = log_joint(&beta, &d.y, &d.all_x, 10.0).item::<f32>().unwrap();
+        assert_rel(
+            &[got as f64],
+            &[want as f64],
+            1e-5,
+            case["name"].as_str().unwrap(),
+        );
+        let got10 = log_joint(&beta, &d.y, &d.all_x, 10.0)
+            .item::<f32>()
+            .unwrap();
         let want10 = f32s(&case["log_joint_scale10_jit"])[0];
         assert_rel(&[got10 as f64], &[want10 as f64], 1e-5, "scale 10");
     }
@@ -75,7 +90,10 @@ fn hand_batched_log_joint_matches_jax() {
     let got = batched_log_joint(&beta, &d.y, &d.all_x, 1.0);
     assert_eq!(got.shape(), &[10]);
     let got: Vec<f64> = got.to_vec::<f64>().unwrap();
-    let want: Vec<f64> = f32s(&part["manual_batched_f32"]).into_iter().map(f64::from).collect();
+    let want: Vec<f64> = f32s(&part["manual_batched_f32"])
+        .into_iter()
+        .map(f64::from)
+        .collect();
     assert_rel(&got, &want, 1e-5, "manual batched");
 }
 
@@ -96,14 +114,24 @@ fn unbatched_log_joint_on_a_batch_is_an_error_at_the_users_line() {
         + 1;
     assert_eq!(loc.line(), line);
     let text = err.to_string();
-    assert!(text.starts_with("mul: cannot broadcast shapes [100] and [100, 10] (at "), "{text}");
-    assert!(text.contains(&format!("notebook_eager.rs:{line}:")), "{text}");
+    assert!(
+        text.starts_with("mul: cannot broadcast shapes [100] and [100, 10] (at "),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("notebook_eager.rs:{line}:")),
+        "{text}"
+    );
 }
 
 #[test]
 fn traced_log_joint_prints_one_dot_general() {
     let d = notebook_data();
-    let program = make_program(|beta: &Array| log_joint(beta, &d.y, &d.all_x, 1.0), &Array::zeros(&[10])).unwrap();
+    let program = make_program(
+        |beta: &Array| log_joint(beta, &d.y, &d.all_x, 1.0),
+        &Array::zeros(&[10]),
+    )
+    .unwrap();
     assert_eq!(program.count_primitive("dot_general"), 1);
     program.verify().unwrap();
     let expected = "\
@@ -134,7 +162,9 @@ fn traced_log_joint_prints_one_dot_general() {
     let _ = expected;
     // Replaying the program gives the eager value.
     let beta = Array::from_vec((0..10).map(|i| i as f32 * 0.1 - 0.5).collect(), &[10]);
-    let replayed = program.call(std::slice::from_ref(&beta)).unwrap()[0].item::<f32>().unwrap();
+    let replayed = program.call(std::slice::from_ref(&beta)).unwrap()[0]
+        .item::<f32>()
+        .unwrap();
     let eager = log_joint(&beta, &d.y, &d.all_x, 1.0).item::<f32>().unwrap();
     assert_eq!(replayed, eager);
 }

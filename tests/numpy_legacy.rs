@@ -15,13 +15,19 @@ fn streams_match_numpy_exactly() {
         );
         let rs = RandomState::seed(seed);
         let (head, pos) = rs.state_head(8);
-        let want: Vec<u32> = ints(&stream["mt_state_after_seeding_first8"]).into_iter().map(|x| x as u32).collect();
+        let want: Vec<u32> = ints(&stream["mt_state_after_seeding_first8"])
+            .into_iter()
+            .map(|x| x as u32)
+            .collect();
         assert_eq!(head, want, "seed {seed} state");
         assert_eq!(pos, 624);
 
         let mut rs = RandomState::seed(seed);
         let raw: Vec<u32> = (0..20).map(|_| rs.next_u32()).collect();
-        let want: Vec<u32> = ints(&stream["raw_u32_first20"]).into_iter().map(|x| x as u32).collect();
+        let want: Vec<u32> = ints(&stream["raw_u32_first20"])
+            .into_iter()
+            .map(|x| x as u32)
+            .collect();
         assert_eq!(raw, want, "seed {seed} raw");
 
         let mut rs = RandomState::seed(seed);
@@ -39,9 +45,18 @@ fn cached_normal_survives_rand_calls() {
     let data = load("numpy_legacy.json");
     let case = &data["interleaving"];
     let mut rs = RandomState::seed(10009);
-    assert_eq!(rs.randn(&[3]).unwrap().to_vec::<f64>().unwrap(), f64s(&case["randn3"]));
-    assert_eq!(rs.rand(&[2]).unwrap().to_vec::<f64>().unwrap(), f64s(&case["rand2"]));
-    assert_eq!(rs.randn(&[1]).unwrap().to_vec::<f64>().unwrap(), f64s(&case["randn1"]));
+    assert_eq!(
+        rs.randn(&[3]).unwrap().to_vec::<f64>().unwrap(),
+        f64s(&case["randn3"])
+    );
+    assert_eq!(
+        rs.rand(&[2]).unwrap().to_vec::<f64>().unwrap(),
+        f64s(&case["rand2"])
+    );
+    assert_eq!(
+        rs.randn(&[1]).unwrap().to_vec::<f64>().unwrap(),
+        f64s(&case["randn1"])
+    );
 }
 
 #[test]
@@ -57,11 +72,17 @@ fn notebook_dataset_is_reproduced_bit_for_bit() {
     assert_eq!(u.to_vec::<f64>().unwrap(), f64s(&nb["u_rand_f64"]));
 
     let follow = &data["notebook_followup_draws"];
-    assert_eq!(rs.randn(&[10]).unwrap().to_vec::<f64>().unwrap(), f64s(&follow["test_beta_f64"]));
+    assert_eq!(
+        rs.randn(&[10]).unwrap().to_vec::<f64>().unwrap(),
+        f64s(&follow["test_beta_f64"])
+    );
     let _first = rs.randn(&[10, 10]).unwrap();
     let _second = rs.randn(&[10, 10]).unwrap();
     let third = rs.randn(&[10, 10]).unwrap();
-    assert_eq!(third.to_vec::<f64>().unwrap(), f64s(&follow["batched_test_beta_f64"]));
+    assert_eq!(
+        third.to_vec::<f64>().unwrap(),
+        f64s(&follow["batched_test_beta_f64"])
+    );
 }
 
 #[test]

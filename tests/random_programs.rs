@@ -146,12 +146,17 @@ fn apply(step: &Step, pool: &[Array]) -> Array {
     }
 }
 
-/// Runs the steps on `inputs`, returning every value computed (inputs first).
+/// Runs the steps on `inputs`, returning every value computed (inputs first). A step
+/// whose call is invalid (an error array) is dropped from the pool, so later steps build
+/// on valid values; whether a call is invalid depends only on shapes and dtypes, so eager
+/// and traced runs drop the same steps.
 fn run(steps: &[Step], inputs: &[Array]) -> Vec<Array> {
     let mut pool: Vec<Array> = inputs.to_vec();
     for s in steps {
         let out = apply(s, &pool);
-        pool.push(out);
+        if out.error_value().is_none() {
+            pool.push(out);
+        }
     }
     pool
 }
@@ -176,7 +181,11 @@ fn step() -> impl Strategy<Value = Step> {
             .prop_map(|(i, s)| Step::Index(i, s)),
         (idx.clone(), prop::collection::vec(-6i8..6, 0..4), -3i8..3)
             .prop_map(|(i, k, a)| Step::Take(i, k, a)),
-        (any::<bool>(), prop::collection::vec(idx.clone(), 0..4), -3i8..3)
+        (
+            any::<bool>(),
+            prop::collection::vec(idx.clone(), 0..4),
+            -3i8..3
+        )
             .prop_map(|(s, v, a)| Step::Join(s, v, a)),
         (idx.clone(), idx.clone(), idx.clone()).prop_map(|(c, i, j)| Step::Where(c, i, j)),
         (idx.clone(), any::<u8>()).prop_map(|(i, d)| Step::Astype(i, d)),
@@ -186,18 +195,23 @@ fn step() -> impl Strategy<Value = Step> {
 
 /// A random array of a random dtype and small random shape (zero-size axes included).
 fn array() -> impl Strategy<Value = Array> {
-    (prop::collection::vec(0usize..4, 0..4), 0usize..5, any::<u64>()).prop_map(|(shape, d, seed)| {
-        let n: usize = shape.iter().product();
-        let mut s = seed | 1;
-        let mut next = move || {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            ((s % 2001) as f64 - 1000.0) / 250.0
-        };
-        let vals: Vec<f64> = (0..n).map(|_| next()).collect();
-        Array::from_vec(vals, &shape).astype(DTYPES[d])
-    })
+    (
+        prop::collection::vec(0usize..4, 0..4),
+        0usize..5,
+        any::<u64>(),
+    )
+        .prop_map(|(shape, d, seed)| {
+            let n: usize = shape.iter().product();
+            let mut s = seed | 1;
+            let mut next = move || {
+                s ^= s << 13;
+                s ^= s >> 7;
+                s ^= s << 17;
+                ((s % 2001) as f64 - 1000.0) / 250.0
+            };
+            let vals: Vec<f64> = (0..n).map(|_| next()).collect();
+            Array::from_vec(vals, &shape).astype(DTYPES[d])
+        })
 }
 
 /// Bitwise equality of two results (NaNs equal to NaNs), or both errors.

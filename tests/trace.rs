@@ -99,7 +99,10 @@ fn reading_values_inside_a_trace_is_an_error() {
         |x: &Array| {
             let err = x.item::<f32>().unwrap_err();
             assert_eq!(err.op(), "item");
-            assert!(err.message().contains("cannot read the values of a traced f32[]"));
+            assert!(
+                err.message()
+                    .contains("cannot read the values of a traced f32[]")
+            );
             x.clone()
         },
         &Array::scalar(1.0f32),
@@ -118,7 +121,10 @@ fn errors_while_tracing_are_returned() {
 #[test]
 fn a_panic_inside_a_trace_leaves_no_trace_behind() {
     let r = std::panic::catch_unwind(|| {
-        make_program(|_: &Array| -> Array { panic!("user code panicked") }, &Array::zeros(&[1]))
+        make_program(
+            |_: &Array| -> Array { panic!("user code panicked") },
+            &Array::zeros(&[1]),
+        )
     });
     assert!(r.is_err());
     // Eager evaluation works again: no trace is left on the stack.
@@ -133,15 +139,22 @@ fn call_checks_its_inputs() {
     assert_eq!(err.message(), "the program takes 1 inputs, got 0");
     let err = p.call(&[Array::zeros(&[3])]).unwrap_err();
     assert_eq!(err.message(), "input 0 should be f32[2], got f32 [3]");
-    let err = p.call(&[Array::zeros(&[2]).astype(DType::F64)]).unwrap_err();
+    let err = p
+        .call(&[Array::zeros(&[2]).astype(DType::F64)])
+        .unwrap_err();
     assert_eq!(err.message(), "input 0 should be f32[2], got f64 [2]");
 }
 
 #[test]
 fn programs_of_trees() {
-    let args = (Array::zeros(&[2]), vec![Array::zeros(&[3]), Array::zeros(&[])]);
+    let args = (
+        Array::zeros(&[2]),
+        vec![Array::zeros(&[3]), Array::zeros(&[])],
+    );
     let p = make_program(
-        |(a, rest): &(Array, Vec<Array>)| (a.sum() + rest[0].sum() + &rest[1], [a.clone(), a * 2.0]),
+        |(a, rest): &(Array, Vec<Array>)| {
+            (a.sum() + rest[0].sum() + &rest[1], [a.clone(), a * 2.0])
+        },
         &args,
     )
     .unwrap();
@@ -164,7 +177,8 @@ fn trees_flatten_and_rebuild_in_order() {
     };
     let shapes: Vec<Vec<usize>> = p.leaves().iter().map(|a| a.shape().to_vec()).collect();
     assert_eq!(shapes, vec![vec![1], vec![2], vec![3]]);
-    let q = p.rebuild(&mut vec![Array::ones(&[5]), Array::ones(&[6]), Array::ones(&[7])].into_iter());
+    let q =
+        p.rebuild(&mut vec![Array::ones(&[5]), Array::ones(&[6]), Array::ones(&[7])].into_iter());
     assert_eq!(q.loc.shape(), &[5]);
     assert_eq!(q.scale.1.shape(), &[7]);
     // Too few leaves: error leaves, no panic.
@@ -184,7 +198,8 @@ fn verifier_rejects_broken_programs() {
     let mut q = p.clone();
     q.equations.swap(0, 1);
     assert!(q.verify().unwrap_err().contains("before it is defined"));
-    p.var_types[p.equations[0].outputs[0].index()] = autobatch::ir::ArrayType::new(DType::F32, vec![4]);
+    p.var_types[p.equations[0].outputs[0].index()] =
+        autobatch::ir::ArrayType::new(DType::F32, vec![4]);
     assert!(p.verify().unwrap_err().contains("output should be f32[3]"));
 }
 

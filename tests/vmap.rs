@@ -61,7 +61,10 @@ fn check(
                 let proto = examples(&mut r);
                 // Same shapes, different values for each example.
                 let mut vr = Rng(seed ^ (i as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15));
-                proto.iter().map(|p| vr.array(p.shape(), p.dtype())).collect()
+                proto
+                    .iter()
+                    .map(|p| vr.array(p.shape(), p.dtype()))
+                    .collect()
             })
             .collect();
         let k = per_example[0].len();
@@ -78,13 +81,23 @@ fn check(
                 let xs: Vec<Array> = per_example.iter().map(|e| e[j].clone()).collect();
                 args.push(stack_at(&xs, axis));
                 let neg = rng.below(2) == 0;
-                in_axes.push(Some(if neg { axis as i32 - rank as i32 - 1 } else { axis as i32 }));
+                in_axes.push(Some(if neg {
+                    axis as i32 - rank as i32 - 1
+                } else {
+                    axis as i32
+                }));
             }
         }
         let expected_each: Vec<Array> = (0..n)
             .map(|i| {
                 let ex: Vec<Array> = (0..k)
-                    .map(|j| if in_axes[j].is_none() { per_example[0][j].clone() } else { per_example[i][j].clone() })
+                    .map(|j| {
+                        if in_axes[j].is_none() {
+                            per_example[0][j].clone()
+                        } else {
+                            per_example[i][j].clone()
+                        }
+                    })
                     .collect();
                 f(&ex)
             })
@@ -96,12 +109,18 @@ fn check(
         let out_axis = rng.below(out_rank + 1);
         let expected = stack_at(&expected_each, out_axis);
         let options = VmapOptions::new()
-            .in_axes(Axes::PerLeaf(in_axes.iter().map(|a| a.map(|a| a as isize)).collect()))
+            .in_axes(Axes::PerLeaf(
+                in_axes.iter().map(|a| a.map(|a| a as isize)).collect(),
+            ))
             .out_axes(out_axis as i32)
             .axis_size(n);
         let got = vmap_with(|xs: &Vec<Array>| f(xs), options)(&args)
             .unwrap_or_else(|e| panic!("{name} case {case}: {e}"));
-        assert_close(&got, &expected, &format!("{name} case {case} in_axes {in_axes:?} out {out_axis}"));
+        assert_close(
+            &got,
+            &expected,
+            &format!("{name} case {case} in_axes {in_axes:?} out {out_axis}"),
+        );
     }
 }
 
@@ -113,7 +132,11 @@ fn f64_arg(shape: Vec<usize>) -> impl Fn(&mut Rng) -> Vec<Array> {
 fn every_elementwise_primitive_batches() {
     let mut rng = Rng(1);
     for op in UnaryOp::ALL {
-        let dtype = if op == UnaryOp::Not { DType::I32 } else { DType::F64 };
+        let dtype = if op == UnaryOp::Not {
+            DType::I32
+        } else {
+            DType::F64
+        };
         check(
             op.name(),
             &mut rng,
@@ -156,18 +179,26 @@ fn every_elementwise_primitive_batches() {
         &mut rng,
         &|r: &mut Rng| {
             let s = r.shape(3);
-            vec![r.array(&s, DType::Bool), r.array(&s, DType::F64), r.array(&s, DType::F64)]
+            vec![
+                r.array(&s, DType::Bool),
+                r.array(&s, DType::F64),
+                r.array(&s, DType::F64),
+            ]
         },
         &|xs| lax::select(&xs[0], &xs[1], &xs[2]),
     );
-    check("convert", &mut rng, &f64_arg(vec![2, 3]), &|xs| lax::convert(&xs[0], DType::I32));
+    check("convert", &mut rng, &f64_arg(vec![2, 3]), &|xs| {
+        lax::convert(&xs[0], DType::I32)
+    });
     check(
         "bitcast",
         &mut rng,
         &|r: &mut Rng| vec![r.array(&[3], DType::F32)],
         &|xs| lax::bitcast(&xs[0], DType::U32),
     );
-    check("stop_gradient", &mut rng, &f64_arg(vec![2]), &|xs| lax::stop_gradient(&xs[0]));
+    check("stop_gradient", &mut rng, &f64_arg(vec![2]), &|xs| {
+        lax::stop_gradient(&xs[0])
+    });
     check(
         "threefry2x32",
         &mut rng,
@@ -188,24 +219,48 @@ fn every_structural_primitive_batches() {
     check("broadcast_in_dim", &mut rng, &f64_arg(vec![3, 1]), &|xs| {
         lax::broadcast_in_dim(&xs[0], &[2, 3, 4], &[1, 2])
     });
-    check("broadcast_in_dim scalar", &mut rng, &f64_arg(vec![]), &|xs| {
-        lax::broadcast_in_dim(&xs[0], &[2, 3], &[])
+    check(
+        "broadcast_in_dim scalar",
+        &mut rng,
+        &f64_arg(vec![]),
+        &|xs| lax::broadcast_in_dim(&xs[0], &[2, 3], &[]),
+    );
+    check("reshape", &mut rng, &f64_arg(vec![2, 3]), &|xs| {
+        lax::reshape(&xs[0], &[3, 1, 2])
     });
-    check("reshape", &mut rng, &f64_arg(vec![2, 3]), &|xs| lax::reshape(&xs[0], &[3, 1, 2]));
-    check("transpose", &mut rng, &f64_arg(vec![2, 3, 4]), &|xs| lax::transpose(&xs[0], &[2, 0, 1]));
-    check("slice", &mut rng, &f64_arg(vec![5, 4]), &|xs| lax::slice(&xs[0], &[1, 0], &[5, 3], &[2, 2]));
-    check("pad", &mut rng, &|r: &mut Rng| vec![r.array(&[3, 2], DType::F64), r.array(&[], DType::F64)], &|xs| {
-        lax::pad(&xs[0], &xs[1], &[1, -1], &[2, 0], &[1, 0])
+    check("transpose", &mut rng, &f64_arg(vec![2, 3, 4]), &|xs| {
+        lax::transpose(&xs[0], &[2, 0, 1])
     });
+    check("slice", &mut rng, &f64_arg(vec![5, 4]), &|xs| {
+        lax::slice(&xs[0], &[1, 0], &[5, 3], &[2, 2])
+    });
+    check(
+        "pad",
+        &mut rng,
+        &|r: &mut Rng| vec![r.array(&[3, 2], DType::F64), r.array(&[], DType::F64)],
+        &|xs| lax::pad(&xs[0], &xs[1], &[1, -1], &[2, 0], &[1, 0]),
+    );
     check(
         "concatenate",
         &mut rng,
-        &|r: &mut Rng| vec![r.array(&[2, 3], DType::F64), r.array(&[2, 1], DType::F64), r.array(&[2, 2], DType::F64)],
+        &|r: &mut Rng| {
+            vec![
+                r.array(&[2, 3], DType::F64),
+                r.array(&[2, 1], DType::F64),
+                r.array(&[2, 2], DType::F64),
+            ]
+        },
         &|xs| lax::concatenate(&[&xs[0], &xs[1], &xs[2]], 1),
     );
     // iota has no operands: only axis_size batches it.
-    let f = vmap_with(|_: &Array| lax::iota(DType::I32, &[3], 0), VmapOptions::new().in_axes(None).axis_size(2));
-    assert_eq!(f(&Array::zeros(&[])).unwrap().to_vec::<i32>().unwrap(), vec![0, 1, 2, 0, 1, 2]);
+    let f = vmap_with(
+        |_: &Array| lax::iota(DType::I32, &[3], 0),
+        VmapOptions::new().in_axes(None).axis_size(2),
+    );
+    assert_eq!(
+        f(&Array::zeros(&[])).unwrap().to_vec::<i32>().unwrap(),
+        vec![0, 1, 2, 0, 1, 2]
+    );
     for axis in 0..2 {
         check(
             "take",
@@ -222,7 +277,11 @@ fn every_structural_primitive_batches() {
             &move |r: &mut Rng| {
                 let idx: Vec<i32> = (0..3).map(|_| r.below(5) as i32 - 1).collect();
                 let upd_shape = if axis == 0 { vec![3, 3] } else { vec![4, 3] };
-                vec![r.array(&[4, 3], DType::F64), Array::from_vec(idx, &[3]), r.array(&upd_shape, DType::F64)]
+                vec![
+                    r.array(&[4, 3], DType::F64),
+                    Array::from_vec(idx, &[3]),
+                    r.array(&upd_shape, DType::F64),
+                ]
             },
             &move |xs| lax::scatter_add(&xs[0], &lax::convert(&xs[1], DType::I32), &xs[2], axis),
         );
@@ -234,17 +293,23 @@ fn every_reduction_batches() {
     let mut rng = Rng(3);
     for op in [ReduceOp::Sum, ReduceOp::Prod, ReduceOp::Max, ReduceOp::Min] {
         for axes in [vec![0], vec![1], vec![0, 2], vec![]] {
-            check(op.name(), &mut rng, &f64_arg(vec![2, 3, 2]), &move |xs| lax::reduce(op, &xs[0], &axes));
+            check(op.name(), &mut rng, &f64_arg(vec![2, 3, 2]), &move |xs| {
+                lax::reduce(op, &xs[0], &axes)
+            });
         }
     }
     for op in [ArgOp::Argmax, ArgOp::Argmin] {
         for axis in 0..3 {
-            check(op.name(), &mut rng, &f64_arg(vec![2, 3, 2]), &move |xs| lax::arg_reduce(op, &xs[0], axis));
+            check(op.name(), &mut rng, &f64_arg(vec![2, 3, 2]), &move |xs| {
+                lax::arg_reduce(op, &xs[0], axis)
+            });
         }
     }
     for axis in 0..2 {
         for reverse in [false, true] {
-            check("cumsum", &mut rng, &f64_arg(vec![3, 2]), &move |xs| lax::cumsum(&xs[0], axis, reverse));
+            check("cumsum", &mut rng, &f64_arg(vec![3, 2]), &move |xs| {
+                lax::cumsum(&xs[0], axis, reverse)
+            });
         }
     }
 }
@@ -252,14 +317,35 @@ fn every_reduction_batches() {
 #[test]
 fn dot_general_batches_for_every_dimension_pattern() {
     let mut rng = Rng(4);
-    type Dims = (Vec<usize>, Vec<usize>, Vec<usize>, Vec<usize>, Vec<usize>, Vec<usize>);
+    type Dims = (
+        Vec<usize>,
+        Vec<usize>,
+        Vec<usize>,
+        Vec<usize>,
+        Vec<usize>,
+        Vec<usize>,
+    );
     let patterns: Vec<Dims> = vec![
         (vec![3], vec![3], vec![0], vec![0], vec![], vec![]),
         (vec![2, 3], vec![3], vec![1], vec![0], vec![], vec![]),
         (vec![2, 3], vec![3, 4], vec![1], vec![0], vec![], vec![]),
         (vec![3, 2], vec![4, 3], vec![0], vec![1], vec![], vec![]),
-        (vec![2, 3, 4], vec![2, 4, 5], vec![2], vec![1], vec![0], vec![0]),
-        (vec![4, 2, 3], vec![3, 4], vec![2, 0], vec![0, 1], vec![], vec![]),
+        (
+            vec![2, 3, 4],
+            vec![2, 4, 5],
+            vec![2],
+            vec![1],
+            vec![0],
+            vec![0],
+        ),
+        (
+            vec![4, 2, 3],
+            vec![3, 4],
+            vec![2, 0],
+            vec![0, 1],
+            vec![],
+            vec![],
+        ),
         (vec![2], vec![3], vec![], vec![], vec![], vec![]),
     ];
     for (ls, rs, lc, rc, lb, rb) in patterns {
@@ -275,19 +361,49 @@ fn dot_general_batches_for_every_dimension_pattern() {
 #[test]
 fn api_functions_batch() {
     let mut rng = Rng(5);
-    check("matmul", &mut rng, &|r: &mut Rng| vec![r.array(&[2, 3], DType::F64), r.array(&[3, 2], DType::F64)], &|xs| xs[0].matmul(&xs[1]));
-    check("dot", &mut rng, &|r: &mut Rng| vec![r.array(&[3], DType::F64), r.array(&[3], DType::F64)], &|xs| xs[0].dot(&xs[1]));
-    check("broadcasting add", &mut rng, &|r: &mut Rng| vec![r.array(&[3, 1], DType::F64), r.array(&[4], DType::F64)], &|xs| &xs[0] + &xs[1]);
-    check("mean", &mut rng, &f64_arg(vec![3, 2]), &|xs| xs[0].mean_axis(-1));
-    check("var", &mut rng, &f64_arg(vec![3, 2]), &|xs| xs[0].var());
-    check("where", &mut rng, &f64_arg(vec![4]), &|xs| autobatch::where_(&xs[0].gt(0.0), &xs[0], 0.0));
-    check("index", &mut rng, &f64_arg(vec![4, 3]), &|xs| xs[0].index(autobatch::s![1.., 2]));
-    check("reversed", &mut rng, &f64_arg(vec![4]), &|xs| xs[0].index(&[autobatch::Idx::step(None, None, -1)]));
-    check("take api", &mut rng, &f64_arg(vec![4]), &|xs| xs[0].take(&Array::from_vec(vec![-1i32, 0, 2], &[3]), 0));
-    check("reshape -1", &mut rng, &f64_arg(vec![2, 3]), &|xs| xs[0].reshape(&[-1]));
-    check("concatenate", &mut rng, &|r: &mut Rng| vec![r.array(&[2], DType::F64), r.array(&[3], DType::F64)], &|xs| {
-        autobatch::concatenate(&[&xs[0], &xs[1]], 0)
+    check(
+        "matmul",
+        &mut rng,
+        &|r: &mut Rng| vec![r.array(&[2, 3], DType::F64), r.array(&[3, 2], DType::F64)],
+        &|xs| xs[0].matmul(&xs[1]),
+    );
+    check(
+        "dot",
+        &mut rng,
+        &|r: &mut Rng| vec![r.array(&[3], DType::F64), r.array(&[3], DType::F64)],
+        &|xs| xs[0].dot(&xs[1]),
+    );
+    check(
+        "broadcasting add",
+        &mut rng,
+        &|r: &mut Rng| vec![r.array(&[3, 1], DType::F64), r.array(&[4], DType::F64)],
+        &|xs| &xs[0] + &xs[1],
+    );
+    check("mean", &mut rng, &f64_arg(vec![3, 2]), &|xs| {
+        xs[0].mean_axis(-1)
     });
+    check("var", &mut rng, &f64_arg(vec![3, 2]), &|xs| xs[0].var());
+    check("where", &mut rng, &f64_arg(vec![4]), &|xs| {
+        autobatch::where_(&xs[0].gt(0.0), &xs[0], 0.0)
+    });
+    check("index", &mut rng, &f64_arg(vec![4, 3]), &|xs| {
+        xs[0].index(autobatch::s![1.., 2])
+    });
+    check("reversed", &mut rng, &f64_arg(vec![4]), &|xs| {
+        xs[0].index(&[autobatch::Idx::step(None, None, -1)])
+    });
+    check("take api", &mut rng, &f64_arg(vec![4]), &|xs| {
+        xs[0].take(&Array::from_vec(vec![-1i32, 0, 2], &[3]), 0)
+    });
+    check("reshape -1", &mut rng, &f64_arg(vec![2, 3]), &|xs| {
+        xs[0].reshape(&[-1])
+    });
+    check(
+        "concatenate",
+        &mut rng,
+        &|r: &mut Rng| vec![r.array(&[2], DType::F64), r.array(&[3], DType::F64)],
+        &|xs| autobatch::concatenate(&[&xs[0], &xs[1]], 0),
+    );
     check("logsumexp-like", &mut rng, &f64_arg(vec![5]), &|xs| {
         let m = xs[0].max();
         (&xs[0] - &m).exp().sum().log() + m
@@ -306,7 +422,8 @@ fn notebook_vmap_equals_hand_batched_and_jax() {
     let y = common::array_i32(&golden["data"]["y"]);
     let all_x = common::array_f32(&golden["data"]["all_x"]);
     let log_joint = |beta: &Array| {
-        normal_logpdf(beta, 1.0).sum() + (-(1.0 + (-(2 * &y - 1) * all_x.dot(beta)).exp()).log()).sum()
+        normal_logpdf(beta, 1.0).sum()
+            + (-(1.0 + (-(2 * &y - 1) * all_x.dot(beta)).exp()).log()).sum()
     };
     let batched_log_joint = |beta: &Array| {
         normal_logpdf(beta, 1.0).sum_axis(-1)
@@ -315,15 +432,31 @@ fn notebook_vmap_equals_hand_batched_and_jax() {
     let beta = common::array_f32(&part["batched_test_beta_f32_as_used"]);
     let by_vmap = vmap(log_joint)(&beta).unwrap();
     let by_hand = batched_log_joint(&beta);
-    let want: Vec<f64> = common::f32s(&part["vmap_batched_f32"]).into_iter().map(f64::from).collect();
+    let want: Vec<f64> = common::f32s(&part["vmap_batched_f32"])
+        .into_iter()
+        .map(f64::from)
+        .collect();
     common::assert_rel(&by_vmap.to_vec::<f64>().unwrap(), &want, 1e-5, "vmap");
-    common::assert_rel(&by_vmap.to_vec::<f64>().unwrap(), &by_hand.to_vec::<f64>().unwrap(), 1e-6, "vmap vs hand");
+    common::assert_rel(
+        &by_vmap.to_vec::<f64>().unwrap(),
+        &by_hand.to_vec::<f64>().unwrap(),
+        1e-6,
+        "vmap vs hand",
+    );
 
     // The batched program: one batched dot_general, nothing per example.
     let program = make_program(|b: &Array| vmap(log_joint)(b).unwrap(), &beta).unwrap();
     assert_eq!(program.count_primitive("dot_general"), 1, "{program}");
-    let dot = program.equations.iter().find(|e| e.primitive.name() == "dot_general").unwrap();
-    assert_eq!(program.var_type(dot.outputs[0]).shape, vec![100, 10], "{program}");
+    let dot = program
+        .equations
+        .iter()
+        .find(|e| e.primitive.name() == "dot_general")
+        .unwrap();
+    assert_eq!(
+        program.var_type(dot.outputs[0]).shape,
+        vec![100, 10],
+        "{program}"
+    );
     assert_eq!(program.count_primitive("slice"), 0);
     assert_eq!(program.count_primitive("concatenate"), 0);
 }
@@ -335,7 +468,10 @@ fn nested_vmap_two_and_three_levels() {
     let b = Array::from_vec((0..12).map(|i| (i as f64) * 0.5).collect(), &[4, 3]);
     let inner = |(x, y): &(Array, Array)| x.dot(y);
     let pairwise = vmap_with(
-        |(x, bs): &(Array, Array)| vmap_with(inner, VmapOptions::new().in_axes([None, Some(0)]))(&(x.clone(), bs.clone())).unwrap(),
+        |(x, bs): &(Array, Array)| {
+            vmap_with(inner, VmapOptions::new().in_axes([None, Some(0)]))(&(x.clone(), bs.clone()))
+                .unwrap()
+        },
         VmapOptions::new().in_axes([Some(0), None]),
     );
     let got = pairwise(&(a.clone(), b.clone())).unwrap();
@@ -343,7 +479,8 @@ fn nested_vmap_two_and_three_levels() {
 
     // Three levels: sum over the innermost of products.
     let x = Array::from_vec((0..24).map(|i| i as f64 * 0.1).collect(), &[2, 3, 4]);
-    let triple = vmap(|m: &Array| vmap(|r: &Array| vmap(|e: &Array| e * e)(r).unwrap().sum())(m).unwrap());
+    let triple =
+        vmap(|m: &Array| vmap(|r: &Array| vmap(|e: &Array| e * e)(r).unwrap().sum())(m).unwrap());
     let got = triple(&x).unwrap();
     assert_close(&got, &(&x * &x).sum_axis(-1), "three levels");
 }
@@ -383,27 +520,41 @@ fn transforms_json_vmap_cases() {
         let expected = common::f64s(want);
         let got = got.to_vec::<f64>().unwrap();
         for (a, b) in got.iter().zip(&expected) {
-            assert!((a - b).abs() <= 1e-12 * (1.0 + b.abs()), "{what}: {a} vs {b}");
+            assert!(
+                (a - b).abs() <= 1e-12 * (1.0 + b.abs()),
+                "{what}: {a} vs {b}"
+            );
         }
     };
 
     let c = case("vmap_in_axes_0_None");
-    let f = vmap_with(|(x, w): &(Array, Array)| x.dot(w).tanh(), VmapOptions::new().in_axes([Some(0), None]));
+    let f = vmap_with(
+        |(x, w): &(Array, Array)| x.dot(w).tanh(),
+        VmapOptions::new().in_axes([Some(0), None]),
+    );
     let out = f(&(arr(&c["inputs"]["X"]), arr(&c["inputs"]["w"]))).unwrap();
     close(&out, &c["outputs"]["out"], "vmap_in_axes_0_None");
 
     let col = |v: &Array| v * v.sum() + v.cumsum(0);
     let c = case("vmap_in_axes_1_out_axes_1");
-    let out = vmap_with(col, VmapOptions::new().in_axes(1).out_axes(1))(&arr(&c["inputs"]["M"])).unwrap();
+    let out =
+        vmap_with(col, VmapOptions::new().in_axes(1).out_axes(1))(&arr(&c["inputs"]["M"])).unwrap();
     close(&out, &c["outputs"]["out"], "in 1 out 1");
     let c = case("vmap_in_axes_1_out_axes_0");
-    let out = vmap_with(col, VmapOptions::new().in_axes(1).out_axes(0))(&arr(&c["inputs"]["M"])).unwrap();
+    let out =
+        vmap_with(col, VmapOptions::new().in_axes(1).out_axes(0))(&arr(&c["inputs"]["M"])).unwrap();
     close(&out, &c["outputs"]["out"], "in 1 out 0");
 
     let c = case("nested_vmap_pairwise");
     let p = |(a, b): &(Array, Array)| a.dot(b) / (1.0 + a.dot(a)) + b.sum();
-    let inner = move |(a, bs): &(Array, Array)| vmap_with(p, VmapOptions::new().in_axes([None, Some(0)]))(&(a.clone(), bs.clone())).unwrap();
-    let out = vmap_with(inner, VmapOptions::new().in_axes([Some(0), None]))(&(arr(&c["inputs"]["A"]), arr(&c["inputs"]["B"]))).unwrap();
+    let inner = move |(a, bs): &(Array, Array)| {
+        vmap_with(p, VmapOptions::new().in_axes([None, Some(0)]))(&(a.clone(), bs.clone())).unwrap()
+    };
+    let out = vmap_with(inner, VmapOptions::new().in_axes([Some(0), None]))(&(
+        arr(&c["inputs"]["A"]),
+        arr(&c["inputs"]["B"]),
+    ))
+    .unwrap();
     close(&out, &c["outputs"]["out"], "nested pairwise");
 
     let c = case("vmap_mixed_in_axes");
@@ -417,8 +568,15 @@ fn transforms_json_vmap_cases() {
     close(&out, &c["outputs"]["out"], "mixed in_axes");
 
     let c = case("vmap_tuple_out_axes");
-    let two = |x: &Array| ((x * x).sum(), x.index(&[autobatch::Idx::step(None, None, -1)]) * 2.0);
-    let (s, r) = vmap_with(two, VmapOptions::new().out_axes([Some(0), Some(1)]))(&arr(&c["inputs"]["X"])).unwrap();
+    let two = |x: &Array| {
+        (
+            (x * x).sum(),
+            x.index(&[autobatch::Idx::step(None, None, -1)]) * 2.0,
+        )
+    };
+    let (s, r) =
+        vmap_with(two, VmapOptions::new().out_axes([Some(0), Some(1)]))(&arr(&c["inputs"]["X"]))
+            .unwrap();
     let outs = &c["outputs"];
     let keys: Vec<&String> = outs.as_object().unwrap().keys().collect();
     close(&s, &outs[keys[0].as_str()], "tuple out 0");
@@ -436,22 +594,43 @@ fn errors_name_the_argument_and_sizes() {
     );
     let f = vmap_with(|a: &Array| a * 2.0, VmapOptions::new().in_axes(2));
     let err = f(&Array::zeros(&[3, 2])).unwrap_err();
-    assert_eq!(err.message(), "in_axes 2 is out of range for argument 0 of shape [3, 2]");
-    let f = vmap_with(|(a, _b): &(Array, Array)| a * 2.0, VmapOptions::new().in_axes([Some(0)]));
+    assert_eq!(
+        err.message(),
+        "in_axes 2 is out of range for argument 0 of shape [3, 2]"
+    );
+    let f = vmap_with(
+        |(a, _b): &(Array, Array)| a * 2.0,
+        VmapOptions::new().in_axes([Some(0)]),
+    );
     let err = f(&(Array::zeros(&[3]), Array::zeros(&[3]))).unwrap_err();
-    assert_eq!(err.message(), "in_axes has 1 entries but there are 2 arguments");
+    assert_eq!(
+        err.message(),
+        "in_axes has 1 entries but there are 2 arguments"
+    );
     let f = vmap_with(|a: &Array| a * 2.0, VmapOptions::new().in_axes(None));
     let err = f(&Array::zeros(&[3])).unwrap_err();
-    assert_eq!(err.message(), "no argument is batched (every in_axes entry is None); give axis_size");
+    assert_eq!(
+        err.message(),
+        "no argument is batched (every in_axes entry is None); give axis_size"
+    );
     let f = vmap_with(|a: &Array| a * 2.0, VmapOptions::new().axis_size(4));
     let err = f(&Array::zeros(&[3])).unwrap_err();
-    assert_eq!(err.message(), "inconsistent batch sizes: axis_size is 4, argument 0 has size 3 along axis 0");
+    assert_eq!(
+        err.message(),
+        "inconsistent batch sizes: axis_size is 4, argument 0 has size 3 along axis 0"
+    );
     let f = vmap_with(|a: &Array| a * 2.0, VmapOptions::new().out_axes(None));
     let err = f(&Array::zeros(&[3])).unwrap_err();
-    assert_eq!(err.message(), "result 0 depends on the batch but its out_axes is None");
+    assert_eq!(
+        err.message(),
+        "result 0 depends on the batch but its out_axes is None"
+    );
     let f = vmap_with(|a: &Array| a * 2.0, VmapOptions::new().out_axes(3));
     let err = f(&Array::zeros(&[3, 2])).unwrap_err();
-    assert_eq!(err.message(), "out_axes 3 is out of range for result 0 of rank 1");
+    assert_eq!(
+        err.message(),
+        "out_axes 3 is out of range for result 0 of rank 1"
+    );
     // An error inside the function comes back with the op and the user's line.
     let f = vmap(|a: &Array| a + Array::zeros(&[5]));
     let err = f(&Array::zeros(&[3, 2])).unwrap_err();

@@ -14,8 +14,16 @@ pub fn broadcast_shapes(a: &[usize], b: &[usize]) -> Option<Vec<usize>> {
     let n = a.len().max(b.len());
     let mut out = vec![0; n];
     for i in 0..n {
-        let da = if i < n - a.len() { 1 } else { a[i - (n - a.len())] };
-        let db = if i < n - b.len() { 1 } else { b[i - (n - b.len())] };
+        let da = if i < n - a.len() {
+            1
+        } else {
+            a[i - (n - a.len())]
+        };
+        let db = if i < n - b.len() {
+            1
+        } else {
+            b[i - (n - b.len())]
+        };
         out[i] = match (da, db) {
             (x, y) if x == y => x,
             (1, y) => y,
@@ -36,8 +44,7 @@ pub(crate) fn broadcast_for(x: &Array, shape: &[usize], op: &str, context: &[&Ar
     }
     let rank = x.ndim();
     let compatible = rank <= shape.len()
-        && x
-            .shape()
+        && x.shape()
             .iter()
             .zip(&shape[shape.len() - rank..])
             .all(|(&d, &s)| d == s || d == 1);
@@ -79,7 +86,10 @@ pub(crate) fn broadcast_all(xs: &[Array], op: &str) -> Result<Vec<Array>, Array>
                     2 => format!("{} and {}", shapes[0], shapes[1]),
                     _ => shapes.join(", "),
                 };
-                return Err(Array::error(op, format!("cannot broadcast shapes {listed}")));
+                return Err(Array::error(
+                    op,
+                    format!("cannot broadcast shapes {listed}"),
+                ));
             }
         }
     }

@@ -136,7 +136,10 @@ impl Array {
     /// assert_eq!(a.shape(), &[] as &[usize]);
     /// ```
     pub fn scalar<T: Element>(value: T) -> Array {
-        Array::from_concrete(ArrayType::new(T::DTYPE, vec![]), T::into_buffer(vec![value]))
+        Array::from_concrete(
+            ArrayType::new(T::DTYPE, vec![]),
+            T::into_buffer(vec![value]),
+        )
     }
 
     /// The shape (empty for a scalar and for an error array).
@@ -224,7 +227,8 @@ impl Array {
         matches!(self.repr, Repr::Traced(_))
     }
 
-    /// `Ok(self)` unless this is an error array, whose error is returned.
+    /// `Ok` with (a cheap clone of) this array unless it is an error array, whose error is
+    /// returned.
     ///
     /// ```
     /// use autobatch::Array;
@@ -232,10 +236,10 @@ impl Array {
     /// let err = bad.check().unwrap_err();
     /// assert!(err.to_string().starts_with("mul: cannot broadcast shapes [100] and [100, 10]"));
     /// ```
-    pub fn check(self) -> Result<Array> {
+    pub fn check(&self) -> Result<Array> {
         match &self.repr {
             Repr::Error(e) => Err((**e).clone()),
-            _ => Ok(self),
+            _ => Ok(self.clone()),
         }
     }
 

@@ -173,12 +173,14 @@ impl Array {
         if !(start.is_finite() && stop.is_finite() && step.is_finite()) || step == 0.0 {
             return Array::error(
                 "arange",
-                format!("needs finite bounds and a nonzero step, got start {start}, stop {stop}, step {step}"),
+                format!(
+                    "needs finite bounds and a nonzero step, got start {start}, stop {stop}, step {step}"
+                ),
             );
         }
         let len = ((stop - start) / step).ceil().max(0.0);
         if len > MAX_ELEMENTS as f64 {
-            return Array::error("arange", format!("{len} elements are too many"));
+            return Array::error("arange", format!("{len:e} elements are too many"));
         }
         let n = len as usize;
         let data: Vec<f32> = (0..n).map(|i| (start + i as f64 * step) as f32).collect();
@@ -208,16 +210,28 @@ impl Array {
         if !(start.is_finite() && stop.is_finite()) || num < 0 || !dtype.is_float() {
             return Array::error(
                 "linspace",
-                format!("needs finite bounds, num >= 0 and a float dtype, got start {start}, stop {stop}, num {num}, dtype {dtype}"),
+                format!(
+                    "needs finite bounds, num >= 0 and a float dtype, got start {start}, stop {stop}, num {num}, dtype {dtype}"
+                ),
             );
         }
         if num as u64 > MAX_ELEMENTS as u64 {
             return Array::error("linspace", format!("{num} elements are too many"));
         }
         let n = num as usize;
-        let step = if n > 1 { (stop - start) / (n - 1) as f64 } else { 0.0 };
+        let step = if n > 1 {
+            (stop - start) / (n - 1) as f64
+        } else {
+            0.0
+        };
         let data: Vec<f64> = (0..n)
-            .map(|i| if n > 1 && i == n - 1 { stop } else { start + i as f64 * step })
+            .map(|i| {
+                if n > 1 && i == n - 1 {
+                    stop
+                } else {
+                    start + i as f64 * step
+                }
+            })
             .collect();
         Array::from_vec(data, &[n]).astype(dtype)
     }
@@ -241,7 +255,10 @@ impl Array {
     #[track_caller]
     pub fn eye_of(n: i64, dtype: DType) -> Array {
         if n < 0 || (n as u64).saturating_mul(n as u64) > MAX_ELEMENTS as u64 {
-            return Array::error("eye", format!("needs 0 <= n with n*n elements in range, got {n}"));
+            return Array::error(
+                "eye",
+                format!("needs 0 <= n with n*n elements in range, got {n}"),
+            );
         }
         let n = n as usize;
         let mut data = vec![0.0f64; n * n];

@@ -14,7 +14,11 @@ use crate::ir::{BinaryOp, CompareOp, UnaryOp};
 /// Promotes and broadcasts operands to one dtype and shape (`dtype` overrides the
 /// promoted dtype when given); an error array naming `op` if they do not broadcast.
 #[track_caller]
-pub(crate) fn prepare(op: &str, operands: Vec<Operand>, dtype: Option<DType>) -> Result<Vec<Array>, Array> {
+pub(crate) fn prepare(
+    op: &str,
+    operands: Vec<Operand>,
+    dtype: Option<DType>,
+) -> Result<Vec<Array>, Array> {
     let dtype = dtype.unwrap_or_else(|| result_type(&operands));
     let arrays: Vec<Array> = operands.into_iter().map(|o| o.into_array(dtype)).collect();
     broadcast_all(&arrays, op)
@@ -37,7 +41,9 @@ pub(crate) fn binary_op(name: &str, op: BinaryOp, a: Operand, b: Operand) -> Arr
             let d = result_type(&operands);
             if d.is_float() { d } else { DType::F32 }
         }
-        BinaryOp::Max | BinaryOp::Min | BinaryOp::And | BinaryOp::Or | BinaryOp::Xor => result_type(&operands),
+        BinaryOp::Max | BinaryOp::Min | BinaryOp::And | BinaryOp::Or | BinaryOp::Xor => {
+            result_type(&operands)
+        }
         _ => arithmetic_dtype(&operands),
     };
     match prepare(name, operands, Some(dtype)) {
@@ -57,7 +63,11 @@ fn compare_op(name: &str, op: CompareOp, a: Operand, b: Operand) -> Array {
 /// A float-only unary op: integer and bool inputs are promoted to `f32`.
 #[track_caller]
 fn float_unary(x: &Array, op: UnaryOp) -> Array {
-    let x = if x.dtype().is_float() { x.clone() } else { lax::convert(x, DType::F32) };
+    let x = if x.dtype().is_float() {
+        x.clone()
+    } else {
+        lax::convert(x, DType::F32)
+    };
     lax::unary(op, &x)
 }
 
@@ -235,7 +245,12 @@ impl Array {
     /// ```
     #[track_caller]
     pub fn pow(&self, exponent: impl ArrayLike) -> Array {
-        binary_op("pow", BinaryOp::Pow, self.into_operand(), exponent.into_operand())
+        binary_op(
+            "pow",
+            BinaryOp::Pow,
+            self.into_operand(),
+            exponent.into_operand(),
+        )
     }
 
     /// Elementwise maximum (NaN propagates).
@@ -246,7 +261,12 @@ impl Array {
     /// ```
     #[track_caller]
     pub fn maximum(&self, other: impl ArrayLike) -> Array {
-        binary_op("maximum", BinaryOp::Max, self.into_operand(), other.into_operand())
+        binary_op(
+            "maximum",
+            BinaryOp::Max,
+            self.into_operand(),
+            other.into_operand(),
+        )
     }
 
     /// Elementwise minimum (NaN propagates).
@@ -257,7 +277,12 @@ impl Array {
     /// ```
     #[track_caller]
     pub fn minimum(&self, other: impl ArrayLike) -> Array {
-        binary_op("minimum", BinaryOp::Min, self.into_operand(), other.into_operand())
+        binary_op(
+            "minimum",
+            BinaryOp::Min,
+            self.into_operand(),
+            other.into_operand(),
+        )
     }
 
     /// `self < other`, elementwise.
@@ -268,7 +293,12 @@ impl Array {
     /// ```
     #[track_caller]
     pub fn lt(&self, other: impl ArrayLike) -> Array {
-        compare_op("less", CompareOp::Lt, self.into_operand(), other.into_operand())
+        compare_op(
+            "less",
+            CompareOp::Lt,
+            self.into_operand(),
+            other.into_operand(),
+        )
     }
 
     /// `self <= other`, elementwise.
@@ -279,7 +309,12 @@ impl Array {
     /// ```
     #[track_caller]
     pub fn le(&self, other: impl ArrayLike) -> Array {
-        compare_op("less_equal", CompareOp::Le, self.into_operand(), other.into_operand())
+        compare_op(
+            "less_equal",
+            CompareOp::Le,
+            self.into_operand(),
+            other.into_operand(),
+        )
     }
 
     /// `self > other`, elementwise.
@@ -290,7 +325,12 @@ impl Array {
     /// ```
     #[track_caller]
     pub fn gt(&self, other: impl ArrayLike) -> Array {
-        compare_op("greater", CompareOp::Gt, self.into_operand(), other.into_operand())
+        compare_op(
+            "greater",
+            CompareOp::Gt,
+            self.into_operand(),
+            other.into_operand(),
+        )
     }
 
     /// `self >= other`, elementwise.
@@ -301,7 +341,12 @@ impl Array {
     /// ```
     #[track_caller]
     pub fn ge(&self, other: impl ArrayLike) -> Array {
-        compare_op("greater_equal", CompareOp::Ge, self.into_operand(), other.into_operand())
+        compare_op(
+            "greater_equal",
+            CompareOp::Ge,
+            self.into_operand(),
+            other.into_operand(),
+        )
     }
 
     /// `self == other`, elementwise.
@@ -312,7 +357,12 @@ impl Array {
     /// ```
     #[track_caller]
     pub fn equal(&self, other: impl ArrayLike) -> Array {
-        compare_op("equal", CompareOp::Eq, self.into_operand(), other.into_operand())
+        compare_op(
+            "equal",
+            CompareOp::Eq,
+            self.into_operand(),
+            other.into_operand(),
+        )
     }
 
     /// `self != other`, elementwise.
@@ -323,7 +373,12 @@ impl Array {
     /// ```
     #[track_caller]
     pub fn not_equal(&self, other: impl ArrayLike) -> Array {
-        compare_op("not_equal", CompareOp::Ne, self.into_operand(), other.into_operand())
+        compare_op(
+            "not_equal",
+            CompareOp::Ne,
+            self.into_operand(),
+            other.into_operand(),
+        )
     }
 
     /// Logical and (nonzero counts as true); a bool result.
@@ -381,8 +436,18 @@ impl Array {
     /// ```
     #[track_caller]
     pub fn clip(&self, lo: impl ArrayLike, hi: impl ArrayLike) -> Array {
-        let lower = binary_op("clip", BinaryOp::Max, self.into_operand(), lo.into_operand());
-        binary_op("clip", BinaryOp::Min, lower.into_operand(), hi.into_operand())
+        let lower = binary_op(
+            "clip",
+            BinaryOp::Max,
+            self.into_operand(),
+            lo.into_operand(),
+        );
+        binary_op(
+            "clip",
+            BinaryOp::Min,
+            lower.into_operand(),
+            hi.into_operand(),
+        )
     }
 
     /// The values converted to `dtype` (floats to integers truncate toward zero and
@@ -526,7 +591,12 @@ pub fn less(x: impl ArrayLike, y: impl ArrayLike) -> Array {
 /// ```
 #[track_caller]
 pub fn less_equal(x: impl ArrayLike, y: impl ArrayLike) -> Array {
-    compare_op("less_equal", CompareOp::Le, x.into_operand(), y.into_operand())
+    compare_op(
+        "less_equal",
+        CompareOp::Le,
+        x.into_operand(),
+        y.into_operand(),
+    )
 }
 
 /// `x > y`, elementwise.
@@ -546,7 +616,12 @@ pub fn greater(x: impl ArrayLike, y: impl ArrayLike) -> Array {
 /// ```
 #[track_caller]
 pub fn greater_equal(x: impl ArrayLike, y: impl ArrayLike) -> Array {
-    compare_op("greater_equal", CompareOp::Ge, x.into_operand(), y.into_operand())
+    compare_op(
+        "greater_equal",
+        CompareOp::Ge,
+        x.into_operand(),
+        y.into_operand(),
+    )
 }
 
 /// `x == y`, elementwise.
@@ -566,5 +641,10 @@ pub fn equal(x: impl ArrayLike, y: impl ArrayLike) -> Array {
 /// ```
 #[track_caller]
 pub fn not_equal(x: impl ArrayLike, y: impl ArrayLike) -> Array {
-    compare_op("not_equal", CompareOp::Ne, x.into_operand(), y.into_operand())
+    compare_op(
+        "not_equal",
+        CompareOp::Ne,
+        x.into_operand(),
+        y.into_operand(),
+    )
 }

@@ -8,14 +8,14 @@ pub mod lax;
 
 pub use buffer::Buffer;
 pub use core::Array;
-pub(crate) use core::apply as apply_primitive;
 pub(crate) use core::Repr;
+pub(crate) use core::apply as apply_primitive;
 pub use dtype::{DType, Element};
 mod broadcast;
 mod promote;
 
-pub use broadcast::broadcast_shapes;
 pub(crate) use broadcast::broadcast_for;
+pub use broadcast::broadcast_shapes;
 pub use promote::{ArrayLike, Operand, promote_types, result_type};
 
 // The NumPy-like API, one concern per file.

@@ -95,7 +95,10 @@ impl Program {
     /// assert_eq!(p.input_types()[0].shape, vec![4]);
     /// ```
     pub fn input_types(&self) -> Vec<ArrayType> {
-        self.invars.iter().map(|&v| self.var_type(v).clone()).collect()
+        self.invars
+            .iter()
+            .map(|&v| self.var_type(v).clone())
+            .collect()
     }
 
     /// The types of the outputs.
@@ -106,7 +109,10 @@ impl Program {
     /// assert_eq!(p.output_types()[0].shape, Vec::<usize>::new());
     /// ```
     pub fn output_types(&self) -> Vec<ArrayType> {
-        self.outvars.iter().map(|&v| self.var_type(v).clone()).collect()
+        self.outvars
+            .iter()
+            .map(|&v| self.var_type(v).clone())
+            .collect()
     }
 
     /// Counts the equations whose primitive has the given name (handy in tests).

@@ -46,10 +46,7 @@ pub fn output_types(prim: &Primitive, inputs: &[&ArrayType]) -> Result<Vec<Array
         Primitive::Concatenate { .. } => inputs.len().max(1),
     };
     if inputs.len() != arity {
-        return Err(format!(
-            "expected {arity} operand(s), got {}",
-            inputs.len()
-        ));
+        return Err(format!("expected {arity} operand(s), got {}", inputs.len()));
     }
     for t in inputs {
         check_size(&t.shape)?;
@@ -188,7 +185,10 @@ pub fn output_types(prim: &Primitive, inputs: &[&ArrayType]) -> Result<Vec<Array
                 ));
             }
             if low.len() != x.rank() || high.len() != x.rank() || interior.len() != x.rank() {
-                return Err(format!("low, high and interior need {} entries each", x.rank()));
+                return Err(format!(
+                    "low, high and interior need {} entries each",
+                    x.rank()
+                ));
             }
             let mut shape = Vec::with_capacity(x.rank());
             for i in 0..x.rank() {
@@ -321,8 +321,16 @@ pub fn output_types(prim: &Primitive, inputs: &[&ArrayType]) -> Result<Vec<Array
                 }
             }
             let mut shape: Vec<usize> = lhs_batch.iter().map(|&a| l.shape[a]).collect();
-            shape.extend((0..l.rank()).filter(|a| !lhs_axes.contains(a)).map(|a| l.shape[a]));
-            shape.extend((0..r.rank()).filter(|a| !rhs_axes.contains(a)).map(|a| r.shape[a]));
+            shape.extend(
+                (0..l.rank())
+                    .filter(|a| !lhs_axes.contains(a))
+                    .map(|a| l.shape[a]),
+            );
+            shape.extend(
+                (0..r.rank())
+                    .filter(|a| !rhs_axes.contains(a))
+                    .map(|a| r.shape[a]),
+            );
             check_size(&shape)?;
             one(ArrayType::new(l.dtype, shape))
         }
@@ -333,7 +341,11 @@ pub fn output_types(prim: &Primitive, inputs: &[&ArrayType]) -> Result<Vec<Array
                 if t.dtype != DType::U32 || t.shape != k0.shape {
                     return Err(format!(
                         "operands must be u32 of one shape, got {}",
-                        inputs.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(", ")
+                        inputs
+                            .iter()
+                            .map(|t| t.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ));
                 }
             }
@@ -351,7 +363,10 @@ fn same_types(x: &ArrayType, y: &ArrayType) -> Result<(), String> {
         ));
     }
     if x.dtype != y.dtype {
-        return Err(format!("operand dtypes differ: {} and {}", x.dtype, y.dtype));
+        return Err(format!(
+            "operand dtypes differ: {} and {}",
+            x.dtype, y.dtype
+        ));
     }
     Ok(())
 }
@@ -359,7 +374,7 @@ fn same_types(x: &ArrayType, y: &ArrayType) -> Result<(), String> {
 fn check_size(shape: &[usize]) -> Result<(), String> {
     let mut n: usize = 1;
     for &d in shape {
-        n = n.checked_mul(d).unwrap_or(usize::MAX);
+        n = n.saturating_mul(d);
     }
     if n > MAX_ELEMENTS && !shape.contains(&0) {
         return Err(format!("shape {} is too large", shape_str(shape)));

@@ -44,8 +44,15 @@ impl Program {
             define(*v, &mut defined)?;
         }
         for (k, eq) in self.equations.iter().enumerate() {
-            if let Some(v) = eq.inputs.iter().find(|v| !defined.get(v.index()).copied().unwrap_or(false)) {
-                return Err(format!("equation {k} uses variable {} before it is defined", v.0));
+            if let Some(v) = eq
+                .inputs
+                .iter()
+                .find(|v| !defined.get(v.index()).copied().unwrap_or(false))
+            {
+                return Err(format!(
+                    "equation {k} uses variable {} before it is defined",
+                    v.0
+                ));
             }
             let ins: Vec<_> = eq.inputs.iter().map(|&v| self.var_type(v)).collect();
             let outs = output_types(&eq.primitive, &ins)
@@ -64,7 +71,11 @@ impl Program {
                 }
             }
         }
-        if let Some(v) = self.outvars.iter().find(|v| !defined.get(v.index()).copied().unwrap_or(false)) {
+        if let Some(v) = self
+            .outvars
+            .iter()
+            .find(|v| !defined.get(v.index()).copied().unwrap_or(false))
+        {
             return Err(format!("output variable {} is never defined", v.0));
         }
         Ok(())

@@ -101,7 +101,11 @@ impl Program {
             let args: Vec<&Array> = eq
                 .inputs
                 .iter()
-                .map(|v| env.get(v.index()).and_then(|a| a.as_ref()).ok_or_else(missing))
+                .map(|v| {
+                    env.get(v.index())
+                        .and_then(|a| a.as_ref())
+                        .ok_or_else(missing)
+                })
                 .collect::<Result<_>>()?;
             let outs = bind(eq.primitive.clone(), &args, loc);
             if let Some(e) = outs.iter().find_map(|a| a.error_value()) {
@@ -113,7 +117,11 @@ impl Program {
         }
         self.outvars
             .iter()
-            .map(|v| env.get(v.index()).and_then(|a| a.clone()).ok_or_else(missing))
+            .map(|v| {
+                env.get(v.index())
+                    .and_then(|a| a.clone())
+                    .ok_or_else(missing)
+            })
             .collect()
     }
 }

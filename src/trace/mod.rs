@@ -6,7 +6,7 @@ mod tree;
 
 pub use make_program::make_program;
 pub(crate) use make_program::trace_with_types;
-pub(crate) use stack::{bind, bind_within};
 #[allow(unused_imports)]
 pub(crate) use stack::TraceGuard;
+pub(crate) use stack::{bind, bind_within};
 pub use tree::{Tree, TreeResult};

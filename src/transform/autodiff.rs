@@ -38,7 +38,11 @@ fn types_of(leaves: &[Array]) -> Vec<ArrayType> {
 }
 
 /// Runs `program` forward with tangents. Returns outputs and their tangents (`None`: zero).
-fn jvp_program(program: &Program, primals: &[Array], tangents: &[Option<Array>]) -> Result<(Vec<Array>, Vec<Option<Array>>)> {
+fn jvp_program(
+    program: &Program,
+    primals: &[Array],
+    tangents: &[Option<Array>],
+) -> Result<(Vec<Array>, Vec<Option<Array>>)> {
     let mut env: Vec<Option<(Array, Option<Array>)>> = vec![None; program.var_types.len()];
     for (v, c) in program.constvars.iter().zip(&program.consts) {
         env[v.index()] = Some((c.clone(), None));
@@ -51,12 +55,19 @@ fn jvp_program(program: &Program, primals: &[Array], tangents: &[Option<Array>])
         let mut ps = Vec::with_capacity(eq.inputs.len());
         let mut ts = Vec::with_capacity(eq.inputs.len());
         for v in &eq.inputs {
-            let (p, t) = env.get(v.index()).and_then(|e| e.clone()).ok_or_else(missing)?;
+            let (p, t) = env
+                .get(v.index())
+                .and_then(|e| e.clone())
+                .ok_or_else(missing)?;
             ps.push(p);
             ts.push(t);
         }
         let (outs, out_ts) = jvp_rule(&eq.primitive, &ps, &ts);
-        if let Some(e) = outs.iter().chain(out_ts.iter().flatten()).find_map(|a| a.error_value()) {
+        if let Some(e) = outs
+            .iter()
+            .chain(out_ts.iter().flatten())
+            .find_map(|a| a.error_value())
+        {
             return Err(e.clone());
         }
         for ((v, p), t) in eq.outputs.iter().zip(outs).zip(out_ts) {
@@ -66,7 +77,10 @@ fn jvp_program(program: &Program, primals: &[Array], tangents: &[Option<Array>])
     let mut outs = Vec::new();
     let mut tans = Vec::new();
     for v in &program.outvars {
-        let (p, t) = env.get(v.index()).and_then(|e| e.clone()).ok_or_else(missing)?;
+        let (p, t) = env
+            .get(v.index())
+            .and_then(|e| e.clone())
+            .ok_or_else(missing)?;
         outs.push(p);
         tans.push(t);
     }
@@ -87,7 +101,11 @@ fn forward(program: &Program, inputs: &[Array]) -> Result<Vec<Option<Array>>> {
         let args: Vec<&Array> = eq
             .inputs
             .iter()
-            .map(|v| env.get(v.index()).and_then(|a| a.as_ref()).ok_or_else(missing))
+            .map(|v| {
+                env.get(v.index())
+                    .and_then(|a| a.as_ref())
+                    .ok_or_else(missing)
+            })
             .collect::<Result<_>>()?;
         let outs = crate::array::apply_primitive(eq.primitive.clone(), &args);
         if let Some(e) = outs.iter().find_map(|a| a.error_value()) {
@@ -101,7 +119,11 @@ fn forward(program: &Program, inputs: &[Array]) -> Result<Vec<Option<Array>>> {
 }
 
 /// The backward pass: cotangents of the inputs (`None`: zero) given the outputs'.
-fn backward(program: &Program, env: &[Option<Array>], out_cts: &[Option<Array>]) -> Result<Vec<Option<Array>>> {
+fn backward(
+    program: &Program,
+    env: &[Option<Array>],
+    out_cts: &[Option<Array>],
+) -> Result<Vec<Option<Array>>> {
     let mut cts: Vec<Option<Array>> = vec![None; program.var_types.len()];
     for (v, ct) in program.outvars.iter().zip(out_cts) {
         if let Some(ct) = ct {
@@ -110,19 +132,28 @@ fn backward(program: &Program, env: &[Option<Array>], out_cts: &[Option<Array>])
     }
     let missing = || Error::new("vjp", "the program uses an undefined variable", None);
     for eq in program.equations.iter().rev() {
-        let out_cts: Vec<Option<Array>> = eq.outputs.iter().map(|v| cts[v.index()].take()).collect();
+        let out_cts: Vec<Option<Array>> =
+            eq.outputs.iter().map(|v| cts[v.index()].take()).collect();
         if out_cts.iter().all(Option::is_none) {
             continue;
         }
         let xs: Vec<Array> = eq
             .inputs
             .iter()
-            .map(|v| env.get(v.index()).and_then(|a| a.clone()).ok_or_else(missing))
+            .map(|v| {
+                env.get(v.index())
+                    .and_then(|a| a.clone())
+                    .ok_or_else(missing)
+            })
             .collect::<Result<_>>()?;
         let ys: Vec<Array> = eq
             .outputs
             .iter()
-            .map(|v| env.get(v.index()).and_then(|a| a.clone()).ok_or_else(missing))
+            .map(|v| {
+                env.get(v.index())
+                    .and_then(|a| a.clone())
+                    .ok_or_else(missing)
+            })
             .collect::<Result<_>>()?;
         let in_cts = vjp_rule(&eq.primitive, &xs, &ys, &out_cts);
         for (v, ct) in eq.inputs.iter().zip(in_cts) {
@@ -136,7 +167,11 @@ fn backward(program: &Program, env: &[Option<Array>], out_cts: &[Option<Array>])
             }
         }
     }
-    Ok(program.invars.iter().map(|v| cts[v.index()].take()).collect())
+    Ok(program
+        .invars
+        .iter()
+        .map(|v| cts[v.index()].take())
+        .collect())
 }
 
 /// Forward-mode derivative: `f(primals)` and the directional derivative of `f` at
@@ -159,13 +194,25 @@ pub fn jvp<A: Tree, O: TreeResult>(
     let ps = leaves_checked(primals)?;
     let ts = leaves_checked(tangents)?;
     if ps.len() != ts.len() {
-        return Err(ad_error("jvp", format!("primals have {} leaves but tangents have {}", ps.len(), ts.len()), loc));
+        return Err(ad_error(
+            "jvp",
+            format!(
+                "primals have {} leaves but tangents have {}",
+                ps.len(),
+                ts.len()
+            ),
+            loc,
+        ));
     }
     for (i, (p, t)) in ps.iter().zip(&ts).enumerate() {
         if p.type_ref() != t.type_ref() {
             return Err(ad_error(
                 "jvp",
-                format!("tangent leaf {i} is {} but its primal is {}", t.array_type(), p.array_type()),
+                format!(
+                    "tangent leaf {i} is {} but its primal is {}",
+                    t.array_type(),
+                    p.array_type()
+                ),
                 loc,
             ));
         }
@@ -177,8 +224,15 @@ pub fn jvp<A: Tree, O: TreeResult>(
         .map(|(t, p)| differentiable(p.dtype()).then_some(t))
         .collect();
     let (outs, out_ts) = jvp_program(&program, &ps, &tangents)?;
-    let out_ts: Vec<Array> = out_ts.into_iter().zip(&outs).map(|(t, o)| t.unwrap_or_else(|| zeros_like(o))).collect();
-    Ok((template.rebuild(&mut outs.into_iter()), template.rebuild(&mut out_ts.into_iter())))
+    let out_ts: Vec<Array> = out_ts
+        .into_iter()
+        .zip(&outs)
+        .map(|(t, o)| t.unwrap_or_else(|| zeros_like(o)))
+        .collect();
+    Ok((
+        template.rebuild(&mut outs.into_iter()),
+        template.rebuild(&mut out_ts.into_iter()),
+    ))
 }
 
 /// The pullback returned by [`vjp`]: maps a cotangent of the outputs to one of the inputs.
@@ -212,18 +266,33 @@ impl<A: Tree, R: Tree> Pullback<A, R> {
         let cts = leaves_checked(ct)?;
         let want = self.outputs_template.leaves();
         if cts.len() != want.len() {
-            return Err(ad_error("vjp", format!("the cotangent has {} leaves, the outputs {}", cts.len(), want.len()), self.loc));
+            return Err(ad_error(
+                "vjp",
+                format!(
+                    "the cotangent has {} leaves, the outputs {}",
+                    cts.len(),
+                    want.len()
+                ),
+                self.loc,
+            ));
         }
         for (i, (c, o)) in cts.iter().zip(&want).enumerate() {
             if c.type_ref() != o.type_ref() {
                 return Err(ad_error(
                     "vjp",
-                    format!("cotangent leaf {i} is {} but the output is {}", c.array_type(), o.array_type()),
+                    format!(
+                        "cotangent leaf {i} is {} but the output is {}",
+                        c.array_type(),
+                        o.array_type()
+                    ),
                     self.loc,
                 ));
             }
         }
-        let cts: Vec<Option<Array>> = cts.into_iter().map(|c| differentiable(c.dtype()).then_some(c)).collect();
+        let cts: Vec<Option<Array>> = cts
+            .into_iter()
+            .map(|c| differentiable(c.dtype()).then_some(c))
+            .collect();
         let in_cts = backward(&self.program, &self.env, &cts)?;
         let grads: Vec<Array> = in_cts
             .into_iter()
@@ -245,6 +314,7 @@ impl<A: Tree, R: Tree> Pullback<A, R> {
 /// # let _ = y;
 /// ```
 #[track_caller]
+#[allow(clippy::type_complexity)] // the pair (outputs, pullback), both typed by the Trees
 pub fn vjp<A: Tree + Clone, O: TreeResult>(
     f: impl Fn(&A) -> O,
     primals: &A,
@@ -256,7 +326,11 @@ pub fn vjp<A: Tree + Clone, O: TreeResult>(
     let outs: Vec<Array> = program
         .outvars
         .iter()
-        .map(|v| env[v.index()].clone().ok_or_else(|| Error::new("vjp", "an output is undefined", Some(loc))))
+        .map(|v| {
+            env[v.index()]
+                .clone()
+                .ok_or_else(|| Error::new("vjp", "an output is undefined", Some(loc)))
+        })
         .collect::<Result<_>>()?;
     let result = template.rebuild(&mut outs.into_iter());
     let outputs_template = result.rebuild(&mut result.leaves().into_iter());
@@ -298,19 +372,34 @@ fn value_and_grad_impl<A: Tree, Aux: Tree>(
     let (program, template) = trace_with_types(|a: &A| f(a), args, &types_of(&xs))?;
     let out_t = program.var_type(program.outvars[0]).clone();
     if !out_t.dtype.is_float() || !out_t.shape.is_empty() {
-        return Err(ad_error(op, format!("the function must return a float scalar, got {out_t}"), loc));
+        return Err(ad_error(
+            op,
+            format!("the function must return a float scalar, got {out_t}"),
+            loc,
+        ));
     }
     let env = forward(&program, &xs)?;
     let values: Vec<Array> = program
         .outvars
         .iter()
-        .map(|v| env[v.index()].clone().ok_or_else(|| Error::new(op, "an output is undefined", Some(loc))))
+        .map(|v| {
+            env[v.index()]
+                .clone()
+                .ok_or_else(|| Error::new(op, "an output is undefined", Some(loc)))
+        })
         .collect::<Result<_>>()?;
     let mut out_cts: Vec<Option<Array>> = vec![None; values.len()];
     out_cts[0] = Some(super::ad_util::full_like(&values[0], 1.0));
     let in_cts = backward(&program, &env, &out_cts)?;
-    let grads: Vec<Array> = in_cts.into_iter().zip(&xs).map(|(c, x)| c.unwrap_or_else(|| zeros_like(x))).collect();
-    Ok((template.rebuild(&mut values.into_iter()), args.rebuild(&mut grads.into_iter())))
+    let grads: Vec<Array> = in_cts
+        .into_iter()
+        .zip(&xs)
+        .map(|(c, x)| c.unwrap_or_else(|| zeros_like(x)))
+        .collect();
+    Ok((
+        template.rebuild(&mut values.into_iter()),
+        args.rebuild(&mut grads.into_iter()),
+    ))
 }
 
 /// Runs `compute` as one traced program with dead code removed, then evaluates it (or
@@ -343,7 +432,9 @@ where
         run_simplified(
             |a: &F::Args| {
                 let g = |first: &F::First| {
-                    f.call_args(&F::with_first(a, first.clone())).into_tree_result().map(|v| (v, ()))
+                    f.call_args(&F::with_first(a, first.clone()))
+                        .into_tree_result()
+                        .map(|v| (v, ()))
                 };
                 value_and_grad_impl(&g, F::first(a), "grad", loc).map(|(_, g)| g)
             },
@@ -375,9 +466,12 @@ where
         run_simplified(
             |a: &F::Args| {
                 let g = |first: &F::First| {
-                    f.call_args(&F::with_first(a, first.clone())).into_tree_result().map(|v| (v, ()))
+                    f.call_args(&F::with_first(a, first.clone()))
+                        .into_tree_result()
+                        .map(|v| (v, ()))
                 };
-                value_and_grad_impl(&g, F::first(a), "value_and_grad", loc).map(|((v, ()), g)| (v, g))
+                value_and_grad_impl(&g, F::first(a), "value_and_grad", loc)
+                    .map(|((v, ()), g)| (v, g))
             },
             args,
         )
@@ -396,9 +490,8 @@ where
 /// # let _ = aux;
 /// ```
 #[track_caller]
-pub fn value_and_grad_with_aux<'a, M, F, Aux>(
-    f: F,
-) -> F::Spread<Result<((Array, Aux), F::First)>>
+#[allow(clippy::type_complexity)] // ((value, aux), gradient), spread to the caller's arity
+pub fn value_and_grad_with_aux<'a, M, F, Aux>(f: F) -> F::Spread<Result<((Array, Aux), F::First)>>
 where
     F: TreeFn<'a, M>,
     F::Out: TreeResult<Tree = (Array, Aux)>,
@@ -408,7 +501,10 @@ where
     F::spread(move |args: &F::Args| {
         run_simplified(
             |a: &F::Args| {
-                let g = |first: &F::First| f.call_args(&F::with_first(a, first.clone())).into_tree_result();
+                let g = |first: &F::First| {
+                    f.call_args(&F::with_first(a, first.clone()))
+                        .into_tree_result()
+                };
                 value_and_grad_impl(&g, F::first(a), "value_and_grad", loc)
             },
             args,
@@ -437,12 +533,21 @@ pub fn stop_gradient(x: &Array) -> Array {
 /// assert_eq!(j.to_vec::<f32>().unwrap(), vec![2.0, 0.0, 0.0, 2.0]);
 /// ```
 #[track_caller]
-pub fn jacfwd<O: TreeResult<Tree = Array>>(f: impl Fn(&Array) -> O) -> impl Fn(&Array) -> Result<Array> {
+pub fn jacfwd<O: TreeResult<Tree = Array>>(
+    f: impl Fn(&Array) -> O,
+) -> impl Fn(&Array) -> Result<Array> {
     let loc = Location::caller();
     move |x: &Array| {
         let x = x.clone().check()?;
         if !differentiable(x.dtype()) {
-            return Err(ad_error("jacfwd", format!("the input has dtype {}; only floats can be differentiated", x.dtype()), loc));
+            return Err(ad_error(
+                "jacfwd",
+                format!(
+                    "the input has dtype {}; only floats can be differentiated",
+                    x.dtype()
+                ),
+                loc,
+            ));
         }
         let n = x.size();
         let basis = basis(&x, n);
@@ -468,18 +573,28 @@ pub fn jacfwd<O: TreeResult<Tree = Array>>(f: impl Fn(&Array) -> O) -> impl Fn(&
 /// assert_eq!(j.to_vec::<f32>().unwrap(), vec![3.0, 1.0, 1.0, 3.0]);
 /// ```
 #[track_caller]
-pub fn jacrev<O: TreeResult<Tree = Array>>(f: impl Fn(&Array) -> O) -> impl Fn(&Array) -> Result<Array> {
+pub fn jacrev<O: TreeResult<Tree = Array>>(
+    f: impl Fn(&Array) -> O,
+) -> impl Fn(&Array) -> Result<Array> {
     let loc = Location::caller();
     move |x: &Array| {
         let x = x.clone().check()?;
         if !differentiable(x.dtype()) {
-            return Err(ad_error("jacrev", format!("the input has dtype {}; only floats can be differentiated", x.dtype()), loc));
+            return Err(ad_error(
+                "jacrev",
+                format!(
+                    "the input has dtype {}; only floats can be differentiated",
+                    x.dtype()
+                ),
+                loc,
+            ));
         }
         let (y, pullback) = vjp(&f, &x)?;
         let y = y.check()?;
         let m = y.size();
         let basis = basis(&y, m);
-        let rows = super::vmap::vmap(|ct: &Array| pullback.call(&lax::reshape(ct, y.shape())))(&basis)?;
+        let rows =
+            super::vmap::vmap(|ct: &Array| pullback.call(&lax::reshape(ct, y.shape())))(&basis)?;
         let mut shape = y.shape().to_vec();
         shape.extend_from_slice(x.shape());
         lax::reshape(&rows, &shape).check()
@@ -505,5 +620,8 @@ pub fn hessian<'a, O: TreeResult<Tree = Array> + 'a>(
 fn basis(like: &Array, n: usize) -> Array {
     let i = lax::iota(crate::array::DType::I32, &[n, n], 0);
     let j = lax::iota(crate::array::DType::I32, &[n, n], 1);
-    lax::convert(&lax::compare(crate::ir::CompareOp::Eq, &i, &j), like.dtype())
+    lax::convert(
+        &lax::compare(crate::ir::CompareOp::Eq, &i, &j),
+        like.dtype(),
+    )
 }

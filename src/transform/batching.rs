@@ -141,11 +141,8 @@ pub(crate) fn apply_batched(prim: &Primitive, args: &[Batched], n: usize) -> Vec
                     let padded = lax::pad(&xb, &zero, &lo, &hi, &int);
                     let mask_src = lax::broadcast_in_dim(&Array::scalar(true), xb.shape(), &[]);
                     let mask = lax::pad(&mask_src, &Array::scalar(false), &lo, &hi, &int);
-                    let values = lax::broadcast_in_dim(
-                        &batch_at(pad_value, 0, n),
-                        padded.shape(),
-                        &[0],
-                    );
+                    let values =
+                        lax::broadcast_in_dim(&batch_at(pad_value, 0, n), padded.shape(), &[0]);
                     one(lax::select(&mask, &padded, &values), 0)
                 }
             }
@@ -157,7 +154,9 @@ pub(crate) fn apply_batched(prim: &Primitive, args: &[Batched], n: usize) -> Vec
         }
         Primitive::Iota { .. } => unreachable!("iota has no operands, so none is batched"),
         Primitive::Take { axis } => take_batched(&args[0], &args[1], *axis, n),
-        Primitive::ScatterAdd { axis } => scatter_add_batched(&args[0], &args[1], &args[2], *axis, n),
+        Primitive::ScatterAdd { axis } => {
+            scatter_add_batched(&args[0], &args[1], &args[2], *axis, n)
+        }
         Primitive::Reduce { op, axes } => {
             let b = args[0].bdim.expect("the only operand is batched");
             let new_axes: Vec<usize> = axes.iter().map(|&a| shifted(a, b)).collect();
@@ -193,7 +192,9 @@ pub(crate) fn apply_batched(prim: &Primitive, args: &[Batched], n: usize) -> Vec
 fn dot_general_batched(lhs: &Batched, rhs: &Batched, dims: [&Vec<usize>; 4]) -> Vec<Batched> {
     let [lc, rc, lb, rb] = dims;
     let map = |axes: &[usize], b: Option<usize>| -> Vec<usize> {
-        axes.iter().map(|&a| b.map_or(a, |b| shifted(a, b))).collect()
+        axes.iter()
+            .map(|&a| b.map_or(a, |b| shifted(a, b)))
+            .collect()
     };
     let (lc2, rc2) = (map(lc, lhs.bdim), map(rc, rhs.bdim));
     let (mut lb2, mut rb2) = (map(lb, lhs.bdim), map(rb, rhs.bdim));
@@ -253,7 +254,11 @@ fn take_batched(x: &Batched, idx: &Batched, axis: usize, n: usize) -> Vec<Batche
             let out = lax::take(&x.value, &idx.value, shifted(axis, bx));
             // Output = x[..axis'] ++ idx ++ x[axis'+1..]: the batch axis moves only if it
             // came after the indexed axis.
-            let b = if bx <= axis { bx } else { bx - 1 + idx.value.ndim() };
+            let b = if bx <= axis {
+                bx
+            } else {
+                bx - 1 + idx.value.ndim()
+            };
             vec![Batched::new(out, Some(b))]
         }
         (None, Some(bi)) => {
@@ -283,7 +288,13 @@ fn take_batched(x: &Batched, idx: &Batched, axis: usize, n: usize) -> Vec<Batche
 }
 
 #[track_caller]
-fn scatter_add_batched(x: &Batched, idx: &Batched, upd: &Batched, axis: usize, n: usize) -> Vec<Batched> {
+fn scatter_add_batched(
+    x: &Batched,
+    idx: &Batched,
+    upd: &Batched,
+    axis: usize,
+    n: usize,
+) -> Vec<Batched> {
     let ni = idx.value.ndim() - usize::from(idx.bdim.is_some());
     let xs = batch_at(x, 0, n);
     // updates, per example: x[..axis] ++ idx ++ x[axis+1..]

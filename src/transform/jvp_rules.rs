@@ -23,7 +23,11 @@ pub(crate) fn jvp_rule(
     let y = &outs[0];
     let x = &primals[0];
     // A zero tangent made concrete, for rules that need every operand's tangent.
-    let inst = |i: usize| tangents[i].clone().unwrap_or_else(|| zeros_like(&primals[i]));
+    let inst = |i: usize| {
+        tangents[i]
+            .clone()
+            .unwrap_or_else(|| zeros_like(&primals[i]))
+    };
     let out_tangent: Option<Array> = match prim {
         Primitive::Unary(op) => {
             let t = inst(0);
@@ -141,7 +145,10 @@ pub(crate) fn jvp_rule(
             } else {
                 let mut acc = None;
                 if let Some(tl) = &tangents[0] {
-                    accumulate(&mut acc, apply_primitive(prim.clone(), &[tl, &primals[1]]).remove(0));
+                    accumulate(
+                        &mut acc,
+                        apply_primitive(prim.clone(), &[tl, &primals[1]]).remove(0),
+                    );
                 }
                 if let Some(tr) = &tangents[1] {
                     accumulate(&mut acc, apply_primitive(prim.clone(), &[x, tr]).remove(0));
@@ -160,12 +167,18 @@ fn linear_in_first(prim: &Primitive, t: &Option<Array>, x: &Array) -> Option<Arr
     if !differentiable(x.dtype()) {
         return None;
     }
-    t.as_ref().map(|t| apply_primitive(prim.clone(), &[t]).remove(0))
+    t.as_ref()
+        .map(|t| apply_primitive(prim.clone(), &[t]).remove(0))
 }
 
 /// The partial derivatives `(d out / d x, d out / d y)` of a binary op (`None`: zero).
 #[track_caller]
-pub(crate) fn binary_partials(op: BinaryOp, x: &Array, y: &Array, out: &Array) -> (Option<Array>, Option<Array>) {
+pub(crate) fn binary_partials(
+    op: BinaryOp,
+    x: &Array,
+    y: &Array,
+    out: &Array,
+) -> (Option<Array>, Option<Array>) {
     let one = || full_like(x, 1.0);
     match op {
         BinaryOp::Add => (Some(one()), Some(one())),
@@ -195,7 +208,11 @@ pub(crate) fn binary_partials(op: BinaryOp, x: &Array, y: &Array, out: &Array) -
         }
         BinaryOp::Max | BinaryOp::Min => {
             // Ties split the derivative equally, as in JAX.
-            let wins = if op == BinaryOp::Max { CompareOp::Gt } else { CompareOp::Lt };
+            let wins = if op == BinaryOp::Max {
+                CompareOp::Gt
+            } else {
+                CompareOp::Lt
+            };
             let half = full_like(x, 0.5);
             let eq = mask(&cmp(CompareOp::Eq, x, y), x.dtype());
             let dx = add(&mask(&cmp(wins, x, y), x.dtype()), &mul(&half, &eq));
@@ -228,10 +245,22 @@ pub(crate) fn reduce_partials(op: ReduceOp, x: &Array, y: &Array, axes: &[usize]
             let nonzero = cmp(CompareOp::Ne, x, &zeros_like(x));
             let x1 = lax::select(&nonzero, x, &full_like(x, 1.0));
             let p1 = unreduce(&lax::reduce(ReduceOp::Prod, &x1, axes), x.shape(), axes);
-            let zeros = lax::reduce(ReduceOp::Sum, &mask(&lax::unary(UnaryOp::Not, &nonzero), DType::I32), axes);
+            let zeros = lax::reduce(
+                ReduceOp::Sum,
+                &mask(&lax::unary(UnaryOp::Not, &nonzero), DType::I32),
+                axes,
+            );
             let zeros = unreduce(&zeros, x.shape(), axes);
-            let none_zero = cmp(CompareOp::Eq, &zeros, &lax::convert(&zeros_like(x), DType::I32));
-            let one_zero = cmp(CompareOp::Eq, &zeros, &lax::convert(&full_like(x, 1.0), DType::I32));
+            let none_zero = cmp(
+                CompareOp::Eq,
+                &zeros,
+                &lax::convert(&zeros_like(x), DType::I32),
+            );
+            let one_zero = cmp(
+                CompareOp::Eq,
+                &zeros,
+                &lax::convert(&full_like(x, 1.0), DType::I32),
+            );
             let at_nonzero = where_or_zero(&none_zero, &div(&p1, &x1));
             let at_zero = where_or_zero(&one_zero, &p1);
             lax::select(&nonzero, &at_nonzero, &at_zero)

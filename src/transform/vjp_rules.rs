@@ -12,7 +12,12 @@ use crate::ir::{CompareOp, Primitive, ReduceOp, UnaryOp};
 /// Cotangents of `prim`'s inputs, given its inputs `x`, outputs `y` and the cotangents of
 /// its outputs (at least one is `Some`).
 #[track_caller]
-pub(crate) fn vjp_rule(prim: &Primitive, x: &[Array], y: &[Array], cts: &[Option<Array>]) -> Vec<Option<Array>> {
+pub(crate) fn vjp_rule(
+    prim: &Primitive,
+    x: &[Array],
+    y: &[Array],
+    cts: &[Option<Array>],
+) -> Vec<Option<Array>> {
     let mut out: Vec<Option<Array>> = vec![None; x.len()];
     let Some(ct) = cts.first().and_then(|c| c.clone()) else {
         return out;
@@ -40,7 +45,9 @@ pub(crate) fn vjp_rule(prim: &Primitive, x: &[Array], y: &[Array], cts: &[Option
                 UnaryOp::Cos => Some(neg(&mul(&ct, &lax::unary(UnaryOp::Sin, x0)))),
                 UnaryOp::Tanh => Some(mul(&ct, &sub(&full_like(y0, 1.0), &mul(y0, y0)))),
                 UnaryOp::Logistic => Some(mul(&ct, &mul(y0, &sub(&full_like(y0, 1.0), y0)))),
-                UnaryOp::Sign | UnaryOp::Floor | UnaryOp::Ceil | UnaryOp::Round | UnaryOp::Not => None,
+                UnaryOp::Sign | UnaryOp::Floor | UnaryOp::Ceil | UnaryOp::Round | UnaryOp::Not => {
+                    None
+                }
             };
         }
         Primitive::Binary(op) => {
@@ -87,7 +94,11 @@ pub(crate) fn vjp_rule(prim: &Primitive, x: &[Array], y: &[Array], cts: &[Option
                 let (lo, span, gap) = if m == 0 {
                     (0, 0, 0)
                 } else {
-                    (start[a] as i64, ((m - 1) * strides[a] + 1) as i64, strides[a] - 1)
+                    (
+                        start[a] as i64,
+                        ((m - 1) * strides[a] + 1) as i64,
+                        strides[a] - 1,
+                    )
                 };
                 low.push(lo);
                 high.push(n - lo - span);
@@ -95,19 +106,33 @@ pub(crate) fn vjp_rule(prim: &Primitive, x: &[Array], y: &[Array], cts: &[Option
             }
             out[0] = Some(lax::pad(&ct, &scalar_zero, &low, &high, &interior));
         }
-        Primitive::Pad { low, high, interior } => {
+        Primitive::Pad {
+            low,
+            high,
+            interior,
+        } => {
             // Undo negative padding (cropping) with zeros, then take every (interior+1)-th
             // element starting at the positive low padding.
             let scalar_zero = crate::array::Operand::Float(0.0).into_array(ct.dtype());
             let grow_low: Vec<i64> = low.iter().map(|&l| (-l).max(0)).collect();
             let grow_high: Vec<i64> = high.iter().map(|&h| (-h).max(0)).collect();
-            let full = lax::pad(&ct, &scalar_zero, &grow_low, &grow_high, &vec![0; ct.ndim()]);
+            let full = lax::pad(
+                &ct,
+                &scalar_zero,
+                &grow_low,
+                &grow_high,
+                &vec![0; ct.ndim()],
+            );
             let start: Vec<usize> = low.iter().map(|&l| l.max(0) as usize).collect();
             let strides: Vec<usize> = interior.iter().map(|&i| i + 1).collect();
             let limit: Vec<usize> = (0..ct.ndim())
                 .map(|a| {
                     let n = x0.shape()[a];
-                    if n == 0 { start[a] } else { start[a] + (n - 1) * strides[a] + 1 }
+                    if n == 0 {
+                        start[a]
+                    } else {
+                        start[a] + (n - 1) * strides[a] + 1
+                    }
                 })
                 .collect();
             let t_operand = lax::slice(&full, &start, &limit, &strides);
@@ -173,7 +198,10 @@ pub(crate) fn vjp_rule(prim: &Primitive, x: &[Array], y: &[Array], cts: &[Option
                 src_of_lhs_axis[a] = nb + j;
             }
             for (k, &ra) in r_contract_sorted.iter().enumerate() {
-                let pos = rhs_contract.iter().position(|&c| c == ra).expect("ra is a contracted axis");
+                let pos = rhs_contract
+                    .iter()
+                    .position(|&c| c == ra)
+                    .expect("ra is a contracted axis");
                 src_of_lhs_axis[lhs_contract[pos]] = nb + l_free.len() + k;
             }
             out[0] = Some(lax::transpose(&dl, &src_of_lhs_axis));
@@ -189,7 +217,10 @@ pub(crate) fn vjp_rule(prim: &Primitive, x: &[Array], y: &[Array], cts: &[Option
                 src_of_rhs_axis[a] = nb + j;
             }
             for (k, &la) in l_contract_sorted.iter().enumerate() {
-                let pos = lhs_contract.iter().position(|&c| c == la).expect("la is a contracted axis");
+                let pos = lhs_contract
+                    .iter()
+                    .position(|&c| c == la)
+                    .expect("la is a contracted axis");
                 src_of_rhs_axis[rhs_contract[pos]] = nb + r_free.len() + k;
             }
             out[1] = Some(lax::transpose(&dr, &src_of_rhs_axis));

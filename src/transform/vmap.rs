@@ -7,10 +7,10 @@
 //! and `vmap` composes with itself and with every other transform.
 
 use super::batching::{Batched, apply_batched, batch_at, move_axis};
+use super::tree_fn::TreeFn;
 use crate::array::Array;
 use crate::error::{Error, Loc, Result};
 use crate::ir::{ArrayType, Program, shape_str};
-use super::tree_fn::TreeFn;
 use crate::trace::{Tree, TreeResult, trace_with_types};
 use std::panic::Location;
 
@@ -194,7 +194,10 @@ fn per_leaf(axes: &Axes, counts: &[usize], what: &str, loc: Loc) -> Result<Vec<O
         Axes::All(a) => Ok(vec![*a; total]),
         Axes::PerLeaf(v) if v.len() == total => Ok(v.clone()),
         Axes::PerLeaf(v) => Err(vmap_error(
-            format!("{what} has {} entries but there are {total} leaves", v.len()),
+            format!(
+                "{what} has {} entries but there are {total} leaves",
+                v.len()
+            ),
             loc,
         )),
         Axes::PerArg(v) if v.len() == counts.len() => Ok(v
@@ -207,7 +210,11 @@ fn per_leaf(axes: &Axes, counts: &[usize], what: &str, loc: Loc) -> Result<Vec<O
                 "{what} has {} entries but there are {} {}",
                 v.len(),
                 counts.len(),
-                if what == "in_axes" { "arguments" } else { "results" }
+                if what == "in_axes" {
+                    "arguments"
+                } else {
+                    "results"
+                }
             ),
             loc,
         )),
@@ -271,7 +278,11 @@ fn vmap_call<A: Tree, O: TreeResult>(
                 return Err(vmap_error(
                     format!(
                         "inconsistent batch sizes: {first_desc}{}, argument {arg} has size {n} along axis {axis}",
-                        if first == usize::MAX { format!(" {m}") } else { String::new() }
+                        if first == usize::MAX {
+                            format!(" {m}")
+                        } else {
+                            String::new()
+                        }
                     ),
                     loc,
                 ));
@@ -353,7 +364,11 @@ fn vmap_call<A: Tree, O: TreeResult>(
 }
 
 /// Evaluates `program` on batched inputs with batching rules; constants are unbatched.
-pub(crate) fn run_batched(program: &Program, inputs: Vec<Batched>, n: usize) -> Result<Vec<Batched>> {
+pub(crate) fn run_batched(
+    program: &Program,
+    inputs: Vec<Batched>,
+    n: usize,
+) -> Result<Vec<Batched>> {
     let mut env: Vec<Option<Batched>> = vec![None; program.var_types.len()];
     for (v, c) in program.constvars.iter().zip(&program.consts) {
         env[v.index()] = Some(Batched::new(c.clone(), None));
@@ -366,7 +381,11 @@ pub(crate) fn run_batched(program: &Program, inputs: Vec<Batched>, n: usize) -> 
         let args: Vec<Batched> = eq
             .inputs
             .iter()
-            .map(|v| env.get(v.index()).and_then(|b| b.clone()).ok_or_else(missing))
+            .map(|v| {
+                env.get(v.index())
+                    .and_then(|b| b.clone())
+                    .ok_or_else(missing)
+            })
             .collect::<Result<_>>()?;
         let outs = apply_batched(&eq.primitive, &args, n);
         if let Some(e) = outs.iter().find_map(|b| b.value.error_value()) {
@@ -379,7 +398,11 @@ pub(crate) fn run_batched(program: &Program, inputs: Vec<Batched>, n: usize) -> 
     program
         .outvars
         .iter()
-        .map(|v| env.get(v.index()).and_then(|b| b.clone()).ok_or_else(missing))
+        .map(|v| {
+            env.get(v.index())
+                .and_then(|b| b.clone())
+                .ok_or_else(missing)
+        })
         .collect()
 }
 

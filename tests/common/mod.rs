@@ -24,7 +24,12 @@ pub fn num(v: &Value) -> f64 {
 
 /// The `data` of a golden array as f64.
 pub fn f64s(v: &Value) -> Vec<f64> {
-    v["data"].as_array().expect("data is a list").iter().map(num).collect()
+    v["data"]
+        .as_array()
+        .expect("data is a list")
+        .iter()
+        .map(num)
+        .collect()
 }
 
 /// The `shape` of a golden array.
@@ -127,4 +132,3 @@ impl Rng {
         }
     }
 }
-
