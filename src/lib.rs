@@ -45,3 +45,8 @@ pub mod prelude {
         Array, DType, Error, Result, Tree, grad, make_program, value_and_grad, vmap, vmap_with,
     };
 }
+
+/// The README's examples, compiled and run as doc tests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

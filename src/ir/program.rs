@@ -115,6 +115,29 @@ impl Program {
             .collect()
     }
 
+    /// For each variable, the index of the last equation that reads it (`usize::MAX` for
+    /// outputs and for variables never read). Interpreters drop a value after its last
+    /// use, so intermediate buffers are freed as early as possible.
+    ///
+    /// ```
+    /// use autobatch::{make_program, Array};
+    /// let p = make_program(|x: &Array| x.exp().sum(), &Array::zeros(&[3])).unwrap();
+    /// let last = p.last_uses();
+    /// assert_eq!(last[p.invars[0].index()], 0); // read by `exp`, equation 0
+    /// ```
+    pub fn last_uses(&self) -> Vec<usize> {
+        let mut last = vec![usize::MAX; self.var_types.len()];
+        for (k, eq) in self.equations.iter().enumerate() {
+            for v in &eq.inputs {
+                last[v.index()] = k;
+            }
+        }
+        for v in &self.outvars {
+            last[v.index()] = usize::MAX;
+        }
+        last
+    }
+
     /// Counts the equations whose primitive has the given name (handy in tests).
     ///
     /// ```

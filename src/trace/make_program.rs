@@ -97,16 +97,24 @@ impl Program {
             env[v.index()] = Some(a.clone());
         }
         let missing = || Error::new("call", "the program uses an undefined variable", Some(loc));
-        for eq in &self.equations {
-            let args: Vec<&Array> = eq
+        let last_uses = self.last_uses();
+        for (k, eq) in self.equations.iter().enumerate() {
+            let args: Vec<Array> = eq
                 .inputs
                 .iter()
                 .map(|v| {
                     env.get(v.index())
-                        .and_then(|a| a.as_ref())
+                        .and_then(|a| a.clone())
                         .ok_or_else(missing)
                 })
                 .collect::<Result<_>>()?;
+            // Free each value after its last use.
+            for v in &eq.inputs {
+                if last_uses[v.index()] == k {
+                    env[v.index()] = None;
+                }
+            }
+            let args: Vec<&Array> = args.iter().collect();
             let outs = bind(eq.primitive.clone(), &args, loc);
             if let Some(e) = outs.iter().find_map(|a| a.error_value()) {
                 return Err(e.clone());

@@ -213,6 +213,14 @@ fn dot_general_batched(lhs: &Batched, rhs: &Batched, dims: [&Vec<usize>; 4]) -> 
             let out = lax::dot_general(&lhs.value, &rhs.value, &lc2, &rc2, &lb2, &rb2);
             vec![Batched::new(out, Some(lb2.len() + free_before))]
         }
+        (None, Some(_)) if rhs.value.ndim() == 1 + rc2.len() + rb2.len() => {
+            // The example axis is rhs's only free axis: contract with the operands
+            // swapped, so the output is [batch, example, lhs free] — the example axis
+            // lands right after the batch axes with no transpose (for `X @ beta` this
+            // gives the [examples, points] layout a hand-batched version would use).
+            let out = lax::dot_general(&rhs.value, &lhs.value, &rc2, &lc2, &rb2, &lb2);
+            vec![Batched::new(out, Some(rb2.len()))]
+        }
         (None, Some(br)) => {
             let lhs_free = lhs.value.ndim() - lc2.len() - lb2.len();
             let free_before = (0..br)
