@@ -19,7 +19,7 @@ fn main() -> Result<()> {
     let all_x = np.randn(&[num_points, num_features])?.astype(DType::F32);
     let y = np
         .rand(&[num_points])?
-        .lt(&all_x.dot(&true_beta).logistic())
+        .lt(all_x.dot(&true_beta).logistic())
         .astype(DType::I32);
     println!("y = {y}");
 

@@ -269,7 +269,7 @@ fn multiple_arguments_and_trees() {
 #[test]
 fn jax_conventions_at_kinks() {
     let c = case("grad_through_where");
-    let f = |x: &Array| where_(&x.gt(0.0), &(x * x), &(-3.0 * x)).sum();
+    let f = |x: &Array| where_(x.gt(0.0), &(x * x), &(-3.0 * x)).sum();
     let (v, g) = value_and_grad(f)(&input(&c, "x")).unwrap();
     close(&v, &c["outputs"]["value"], TOL, "value");
     close(&g, &c["outputs"]["grad"], TOL, "where");
@@ -278,7 +278,7 @@ fn jax_conventions_at_kinks() {
     let f = |x: &Array| {
         let pos = x.gt(0.0);
         let safe = where_(&pos, x, 1.0);
-        where_(&pos, &safe.log(), 0.0).sum()
+        where_(&pos, safe.log(), 0.0).sum()
     };
     close(
         &grad(f)(&input(&c, "x")).unwrap(),
@@ -311,7 +311,7 @@ fn jax_conventions_at_kinks() {
 
     let c = case("grad_relu_abs_maximum_at_zero");
     let x = input(&c, "x");
-    let relu = |x: &Array| where_(&x.gt(0.0), x, 0.0).sum();
+    let relu = |x: &Array| where_(x.gt(0.0), x, 0.0).sum();
     close(
         &grad(relu)(&x).unwrap(),
         &c["outputs"]["grad_relu"],

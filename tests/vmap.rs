@@ -384,7 +384,7 @@ fn api_functions_batch() {
     });
     check("var", &mut rng, &f64_arg(vec![3, 2]), &|xs| xs[0].var());
     check("where", &mut rng, &f64_arg(vec![4]), &|xs| {
-        autobatch::where_(&xs[0].gt(0.0), &xs[0], 0.0)
+        autobatch::where_(xs[0].gt(0.0), &xs[0], 0.0)
     });
     check("index", &mut rng, &f64_arg(vec![4, 3]), &|xs| {
         xs[0].index(autobatch::s![1.., 2])

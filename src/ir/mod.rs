@@ -8,7 +8,7 @@ pub mod shape_rules;
 mod verify;
 
 pub use array_type::{ArrayType, shape_str};
-pub use primitive::{ArgOp, BinaryOp, CompareOp, Primitive, ReduceOp, UnaryOp};
+pub use primitive::{ArgOp, BinaryOp, CompareOp, CustomJvpCall, Primitive, ReduceOp, UnaryOp};
 pub use printer::var_name;
 pub use program::{Equation, Program, Var};
 pub use shape_rules::output_types;

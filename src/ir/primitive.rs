@@ -290,6 +290,74 @@ pub enum Primitive {
     /// `(k0, k1, x0, x1: u32[s]) -> (y0, y1: u32[s])`: the Threefry-2x32 block function
     /// (20 rounds) applied elementwise.
     Threefry2x32,
+    /// A function with a user-given derivative rule (see [`crate::custom_jvp`]): evaluates
+    /// its primal program; forward mode runs its JVP program instead of differentiating
+    /// the primal one, and reverse mode transposes that JVP.
+    CustomJvp(CustomJvpCall),
+}
+
+/// The programs of a [`Primitive::CustomJvp`].
+///
+/// Operands are `primal_consts ++ jvp_consts ++ args`: both programs are closure-converted
+/// (their closed-over values are leading inputs), so the equation holds no hidden values.
+/// The primal program maps `primal_consts ++ args` to the outputs; the JVP program maps
+/// `jvp_consts ++ args ++ tangents` to `outputs ++ output tangents`. Equality and hashing
+/// are by identity of the programs.
+///
+/// ```
+/// use autobatch::{custom_jvp, make_program, Array};
+/// let square = custom_jvp(|x: &Array| x * x, |x: &Array, t: &Array| (x * x, 2.0 * x * t));
+/// let p = make_program(|x: &Array| square(x), &Array::zeros(&[2])).unwrap();
+/// assert_eq!(p.count_primitive("custom_jvp_call"), 1);
+/// ```
+#[derive(Clone)]
+pub struct CustomJvpCall {
+    /// `primal_consts ++ args -> outputs`.
+    pub primal: std::sync::Arc<super::Program>,
+    /// `jvp_consts ++ args ++ tangents -> outputs ++ output tangents`.
+    pub jvp: std::sync::Arc<super::Program>,
+    /// How many leading operands are the primal program's closed-over values.
+    pub primal_consts: usize,
+    /// How many operands after those are the JVP program's closed-over values.
+    pub jvp_consts: usize,
+}
+
+impl CustomJvpCall {
+    /// Number of outputs.
+    ///
+    /// ```
+    /// use autobatch::{custom_jvp, make_program, Array, ir::Primitive};
+    /// let f = custom_jvp(|x: &Array| x.exp(), |x: &Array, t: &Array| (x.exp(), x.exp() * t));
+    /// let p = make_program(|x: &Array| f(x), &Array::zeros(&[1])).unwrap();
+    /// let Primitive::CustomJvp(call) = &p.equations[0].primitive else { unreachable!() };
+    /// assert_eq!(call.num_outputs(), 1);
+    /// ```
+    pub fn num_outputs(&self) -> usize {
+        self.primal.outvars.len()
+    }
+}
+
+impl PartialEq for CustomJvpCall {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.primal, &other.primal)
+            && std::sync::Arc::ptr_eq(&self.jvp, &other.jvp)
+    }
+}
+impl Eq for CustomJvpCall {}
+impl std::hash::Hash for CustomJvpCall {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (std::sync::Arc::as_ptr(&self.primal) as usize).hash(state);
+        (std::sync::Arc::as_ptr(&self.jvp) as usize).hash(state);
+    }
+}
+impl fmt::Debug for CustomJvpCall {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "CustomJvpCall({} equations)",
+            self.primal.equations.len()
+        )
+    }
 }
 
 impl UnaryOp {
@@ -516,6 +584,7 @@ impl Primitive {
             Primitive::DotGeneral { .. } => "dot_general",
             Primitive::StopGradient => "stop_gradient",
             Primitive::Threefry2x32 => "threefry2x32",
+            Primitive::CustomJvp(_) => "custom_jvp_call",
         }
     }
 
@@ -527,6 +596,7 @@ impl Primitive {
     pub fn num_outputs(&self) -> usize {
         match self {
             Primitive::Threefry2x32 => 2,
+            Primitive::CustomJvp(call) => call.num_outputs(),
             Primitive::Unary(_)
             | Primitive::Binary(_)
             | Primitive::Compare(_)
@@ -573,6 +643,7 @@ impl Primitive {
             | Primitive::Select
             | Primitive::StopGradient
             | Primitive::Threefry2x32 => String::new(),
+            Primitive::CustomJvp(call) => format!("[equations={}]", call.primal.equations.len()),
             Primitive::Convert { dtype } | Primitive::Bitcast { dtype } => {
                 format!("[dtype={dtype}]")
             }

@@ -44,6 +44,9 @@ pub fn output_types(prim: &Primitive, inputs: &[&ArrayType]) -> Result<Vec<Array
         Primitive::Select | Primitive::ScatterAdd { .. } => 3,
         Primitive::Threefry2x32 => 4,
         Primitive::Concatenate { .. } => inputs.len().max(1),
+        Primitive::CustomJvp(call) => {
+            call.primal_consts + call.jvp_consts + call.primal.invars.len() - call.primal_consts
+        }
     };
     if inputs.len() != arity {
         return Err(format!("expected {arity} operand(s), got {}", inputs.len()));
@@ -335,6 +338,27 @@ pub fn output_types(prim: &Primitive, inputs: &[&ArrayType]) -> Result<Vec<Array
             one(ArrayType::new(l.dtype, shape))
         }
         Primitive::StopGradient => one(inputs[0].clone()),
+        Primitive::CustomJvp(call) => {
+            let (pc, jc) = (call.primal_consts, call.jvp_consts);
+            let primal_inputs = inputs[..pc].iter().chain(&inputs[pc + jc..]);
+            for (i, (t, v)) in primal_inputs.zip(&call.primal.invars).enumerate() {
+                if *t != call.primal.var_type(*v) {
+                    return Err(format!(
+                        "operand {i} should be {}, got {t}",
+                        call.primal.var_type(*v)
+                    ));
+                }
+            }
+            for (t, v) in inputs[pc..pc + jc].iter().zip(&call.jvp.invars) {
+                if *t != call.jvp.var_type(*v) {
+                    return Err(format!(
+                        "a closed-over value should be {}, got {t}",
+                        call.jvp.var_type(*v)
+                    ));
+                }
+            }
+            Ok(call.primal.output_types())
+        }
         Primitive::Threefry2x32 => {
             let k0 = inputs[0];
             for t in inputs {

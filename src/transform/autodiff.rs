@@ -88,7 +88,7 @@ fn jvp_program(
 }
 
 /// Evaluates `program`, keeping every value (the residuals of the backward pass).
-fn forward(program: &Program, inputs: &[Array]) -> Result<Vec<Option<Array>>> {
+pub(crate) fn forward(program: &Program, inputs: &[Array]) -> Result<Vec<Option<Array>>> {
     let mut env: Vec<Option<Array>> = vec![None; program.var_types.len()];
     for (v, c) in program.constvars.iter().zip(&program.consts) {
         env[v.index()] = Some(c.clone());
@@ -119,7 +119,7 @@ fn forward(program: &Program, inputs: &[Array]) -> Result<Vec<Option<Array>>> {
 }
 
 /// The backward pass: cotangents of the inputs (`None`: zero) given the outputs'.
-fn backward(
+pub(crate) fn backward(
     program: &Program,
     env: &[Option<Array>],
     out_cts: &[Option<Array>],

@@ -153,6 +153,7 @@ pub(crate) fn apply_batched(prim: &Primitive, args: &[Batched], n: usize) -> Vec
             one(lax::concatenate(&refs, axis + 1), 0)
         }
         Primitive::Iota { .. } => unreachable!("iota has no operands, so none is batched"),
+        Primitive::CustomJvp(call) => super::custom_jvp::batch_rule(call, args, n),
         Primitive::Take { axis } => take_batched(&args[0], &args[1], *axis, n),
         Primitive::ScatterAdd { axis } => {
             scatter_add_batched(&args[0], &args[1], &args[2], *axis, n)

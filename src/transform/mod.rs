@@ -5,6 +5,7 @@
 mod ad_util;
 mod autodiff;
 mod batching;
+mod custom_jvp;
 mod jvp_rules;
 mod tree_fn;
 mod vjp_rules;
@@ -14,5 +15,6 @@ pub use autodiff::{
     Pullback, grad, hessian, jacfwd, jacrev, jvp, stop_gradient, value_and_grad,
     value_and_grad_with_aux, vjp,
 };
+pub use custom_jvp::custom_jvp;
 pub use tree_fn::{One, TreeFn};
 pub use vmap::{Axes, VmapOptions, vmap, vmap_with};

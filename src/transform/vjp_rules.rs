@@ -57,6 +57,7 @@ pub(crate) fn vjp_rule(
         }
         Primitive::Compare(_) | Primitive::Bitcast { .. } | Primitive::Iota { .. } => {}
         Primitive::ArgReduce { .. } | Primitive::StopGradient | Primitive::Threefry2x32 => {}
+        Primitive::CustomJvp(call) => return super::custom_jvp::vjp_rule(call, x, cts),
         Primitive::Select => {
             let pred = &x[0];
             out[1] = Some(where_or_zero(pred, &ct));

@@ -114,7 +114,29 @@ pub fn eval(
             },
         )),
         Primitive::Threefry2x32 => threefry::threefry2x32(bufs[0], bufs[1], bufs[2], bufs[3]),
+        Primitive::CustomJvp(call) => custom_jvp(call, inputs),
     }
+}
+
+/// Runs a custom-derivative function's primal program on the operands.
+fn custom_jvp(
+    call: &crate::ir::CustomJvpCall,
+    inputs: &[(&Buffer, &ArrayType)],
+) -> Result<Vec<Buffer>, String> {
+    let (pc, jc) = (call.primal_consts, call.jvp_consts);
+    let arrays: Vec<crate::Array> = inputs[..pc]
+        .iter()
+        .chain(&inputs[pc + jc..])
+        .map(|(b, t)| crate::Array::from_concrete((*t).clone(), (*b).clone()))
+        .collect();
+    let outs = call.primal.call(&arrays).map_err(|e| e.to_string())?;
+    outs.iter()
+        .map(|a| {
+            a.buffer()
+                .cloned()
+                .ok_or_else(|| "a custom function's output is not concrete".to_string())
+        })
+        .collect()
 }
 
 /// Checks what the kernels rely on: each buffer matches its type, the types pass the

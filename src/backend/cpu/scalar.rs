@@ -286,7 +286,7 @@ impl Scalar for u32 {
     const HIGHEST: Self = u32::MAX;
     int_common!();
     fn div(self, o: Self) -> Self {
-        if o == 0 { u32::MAX } else { self / o }
+        self.checked_div(o).unwrap_or(u32::MAX)
     }
     fn rem(self, o: Self) -> Self {
         if o == 0 { self } else { self % o }
