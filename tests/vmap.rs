@@ -404,6 +404,73 @@ fn api_functions_batch() {
         &|r: &mut Rng| vec![r.array(&[2], DType::F64), r.array(&[3], DType::F64)],
         &|xs| autobatch::concatenate(&[&xs[0], &xs[1]], 0),
     );
+    check("sum keepdims", &mut rng, &f64_arg(vec![3, 2]), &|xs| {
+        xs[0].sum_axes(&[0], true)
+    });
+    check("prod", &mut rng, &f64_arg(vec![3, 2]), &|xs| {
+        xs[0].prod_axes(&[-1], false)
+    });
+    check("max min", &mut rng, &f64_arg(vec![3, 2]), &|xs| {
+        xs[0].max_axis(0) - xs[0].min()
+    });
+    check("std", &mut rng, &f64_arg(vec![4]), &|xs| xs[0].std());
+    check("argmax", &mut rng, &f64_arg(vec![3, 4]), &|xs| {
+        xs[0].argmax_axis(1, false)
+    });
+    check("argmin flat", &mut rng, &f64_arg(vec![3, 4]), &|xs| {
+        xs[0].argmin()
+    });
+    check("cumsum api", &mut rng, &f64_arg(vec![3, 2]), &|xs| {
+        xs[0].cumsum(-1)
+    });
+    check("transpose api", &mut rng, &f64_arg(vec![2, 3, 4]), &|xs| {
+        xs[0].transpose(&[1, -1, 0])
+    });
+    check("swapaxes", &mut rng, &f64_arg(vec![2, 3]), &|xs| {
+        xs[0].swapaxes(0, 1)
+    });
+    check("moveaxis", &mut rng, &f64_arg(vec![2, 3, 4]), &|xs| {
+        xs[0].moveaxis(0, -1)
+    });
+    check("expand squeeze", &mut rng, &f64_arg(vec![3]), &|xs| {
+        xs[0].expand_dims(0).expand_dims(-1).squeeze()
+    });
+    check("broadcast_to", &mut rng, &f64_arg(vec![3]), &|xs| {
+        xs[0].broadcast_to(&[2, 3])
+    });
+    check(
+        "stack",
+        &mut rng,
+        &|r: &mut Rng| vec![r.array(&[2], DType::F64), r.array(&[2], DType::F64)],
+        &|xs| autobatch::stack(&[&xs[0], &xs[1]], -1),
+    );
+    check("clip pow maximum", &mut rng, &f64_arg(vec![4]), &|xs| {
+        xs[0].clip(-1.0, 1.0).pow(2.0).maximum(0.5)
+    });
+    check("astype", &mut rng, &f64_arg(vec![4]), &|xs| {
+        (xs[0].clone() * 3.0).astype(DType::I32)
+    });
+    check("logical", &mut rng, &f64_arg(vec![4]), &|xs| {
+        xs[0].gt(0.0).logical_and(xs[0].lt(1.0)).logical_not()
+    });
+    check(
+        "matmul batch",
+        &mut rng,
+        &|r: &mut Rng| {
+            vec![
+                r.array(&[2, 2, 3], DType::F64),
+                r.array(&[3, 2], DType::F64),
+            ]
+        },
+        &|xs| xs[0].matmul(&xs[1]),
+    );
+    check("index newaxis", &mut rng, &f64_arg(vec![3, 4]), &|xs| {
+        xs[0].index(&[
+            autobatch::Idx::NewAxis,
+            autobatch::Idx::from(..),
+            autobatch::Idx::from(-1),
+        ])
+    });
     check("logsumexp-like", &mut rng, &f64_arg(vec![5]), &|xs| {
         let m = xs[0].max();
         (&xs[0] - &m).exp().sum().log() + m
