@@ -83,7 +83,10 @@ fn unary_primitives() {
         check(
             op.name(),
             &mut rng,
-            &move |r: &mut Rng| vec![r.array_in(&[2, 3], lo, hi)],
+            &move |r: &mut Rng| {
+                let shape = r.shape(3);
+                vec![r.array_in(&shape, lo, hi)]
+            },
             &move |x| lax::unary(op, &x[0]),
         );
     }
@@ -105,7 +108,10 @@ fn binary_primitives() {
         check(
             op.name(),
             &mut rng,
-            &|r: &mut Rng| vec![r.array_in(&[4], 0.5, 2.0), r.array_in(&[4], 0.6, 2.5)],
+            &|r: &mut Rng| {
+                let shape = r.shape(3);
+                vec![r.array_in(&shape, 0.5, 2.0), r.array_in(&shape, 0.6, 2.5)]
+            },
             &move |x| lax::binary(op, &x[0], &x[1]),
         );
     }
@@ -287,6 +293,17 @@ fn stable_forms_stay_finite_like_jax() {
     assert!(g.iter().all(|v| v.is_finite()), "{g:?}");
     assert!((g[0] - 1.0).abs() < 1e-6 && g[4].abs() < 1e-6, "{g:?}");
     // The naive form's gradient is finite wherever exp(-z) does not overflow.
+    // logistic and log1p: finite derivatives across the range.
+    let g = grad(|z: &Array| z.logistic().sum())(&z)
+        .unwrap()
+        .to_vec::<f32>()
+        .unwrap();
+    assert!(g.iter().all(|v| v.is_finite()), "{g:?}");
+    let g = grad(|z: &Array| (z * z).log1p().sum())(&z)
+        .unwrap()
+        .to_vec::<f32>()
+        .unwrap();
+    assert!(g.iter().all(|v| v.is_finite()), "{g:?}");
     let g = grad(|z: &Array| (-(1.0 + (-z).exp()).log()).sum())(&z)
         .unwrap()
         .to_vec::<f32>()
