@@ -29,8 +29,8 @@ pub use array::{
 pub use error::{Error, Loc, Result};
 pub use trace::{Tree, TreeResult, make_program};
 pub use transform::{
-    Axes, One, Pullback, TreeFn, VmapOptions, custom_jvp, grad, hessian, jacfwd, jacrev, jvp,
-    stop_gradient, value_and_grad, value_and_grad_with_aux, vjp, vmap, vmap_with,
+    Axes, One, Pullback, TreeFn, VmapOptions, custom_jvp, grad, hessian, jacfwd, jacrev, jit,
+    jit_program, jvp, stop_gradient, value_and_grad, value_and_grad_with_aux, vjp, vmap, vmap_with,
 };
 
 /// The names most programs need: `use autobatch::prelude::*;`.
@@ -42,7 +42,7 @@ pub use transform::{
 /// ```
 pub mod prelude {
     pub use crate::{
-        Array, DType, Error, Result, Tree, grad, make_program, value_and_grad, vmap, vmap_with,
+        Array, DType, Error, Result, Tree, grad, jit, make_program, value_and_grad, vmap, vmap_with,
     };
 }
 

@@ -1,5 +1,22 @@
 //! Compiler passes over [`Program`](crate::ir::Program), each a function `Program -> Program`.
 
+mod cse;
 mod dce;
 
+pub use cse::cse;
 pub use dce::dce;
+
+use crate::ir::Program;
+
+/// The optimization pipeline `jit` applies: common subexpressions merged, then dead code
+/// removed.
+///
+/// ```
+/// use autobatch::{compile::optimize, make_program, Array};
+/// let p = make_program(|x: &Array| { let _dead = x.sin(); x.exp() * x.exp() }, &Array::zeros(&[2])).unwrap();
+/// let q = optimize(&p);
+/// assert_eq!((q.count_primitive("exp"), q.count_primitive("sin")), (1, 0));
+/// ```
+pub fn optimize(program: &Program) -> Program {
+    dce(&cse(program))
+}

@@ -6,6 +6,7 @@ mod ad_util;
 mod autodiff;
 mod batching;
 mod custom_jvp;
+mod jit;
 mod jvp_rules;
 mod tree_fn;
 mod vjp_rules;
@@ -16,5 +17,6 @@ pub use autodiff::{
     value_and_grad_with_aux, vjp,
 };
 pub use custom_jvp::custom_jvp;
+pub use jit::{jit, jit_program};
 pub use tree_fn::{One, TreeFn};
 pub use vmap::{Axes, VmapOptions, vmap, vmap_with};

@@ -1,0 +1,110 @@
+//! `jit`: trace a function once per input signature, optimize the program, and run the
+//! cached program on every later call.
+//!
+//! The cache key is the argument Tree's layout (leaves per argument) and every leaf's
+//! dtype and shape; new values with the same signature reuse the program, a new shape or
+//! dtype traces again. Under an outer trace the cached program is replayed into it, so
+//! `vmap`, `grad` and `jit` of a jitted function work and give the same numbers.
+//!
+//! Like JAX, values the function closes over are constants of the traced program: a
+//! closure must not observe state that changes between calls (pass such values as
+//! arguments).
+
+use super::tree_fn::TreeFn;
+use crate::array::Array;
+use crate::compile::optimize;
+use crate::error::{Error, Result};
+use crate::ir::{ArrayType, Program};
+use crate::trace::{Tree, TreeResult, trace_with_types};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// What identifies a compiled program: the argument layout and leaf types.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct Signature {
+    layout: Vec<usize>,
+    types: Vec<ArrayType>,
+}
+
+/// A traced, optimized program and the structure of its results.
+struct Compiled<R> {
+    program: Program,
+    template: R,
+}
+
+/// Compiled programs by signature.
+type Cache<R> = Mutex<HashMap<Signature, Arc<Compiled<R>>>>;
+
+/// Compiles `f` for each new input signature and runs the compiled program.
+///
+/// ```
+/// use autobatch::{jit, Array};
+/// let f = jit(|x: &Array, y: &Array| (x * y).exp().sum());
+/// let a = f(&Array::ones(&[3]), &Array::zeros(&[3])).unwrap();
+/// assert_eq!(a.item::<f32>().unwrap(), 3.0);
+/// // Same shapes: the cached program runs again, with the new values.
+/// let b = f(&Array::ones(&[3]), &Array::ones(&[3])).unwrap();
+/// assert!((b.item::<f32>().unwrap() - 3.0 * 1f32.exp()).abs() < 1e-5);
+/// ```
+pub fn jit<'a, M, F>(f: F) -> F::Spread<Result<<F::Out as TreeResult>::Tree>>
+where
+    F: TreeFn<'a, M>,
+    F::Out: TreeResult,
+    <F::Out as TreeResult>::Tree: Clone + 'a,
+{
+    let cache: Cache<<F::Out as TreeResult>::Tree> = Mutex::new(HashMap::new());
+    F::spread(move |args: &F::Args| {
+        let leaves = args.leaves();
+        if let Some(e) = leaves.iter().find_map(|a| a.error_value()) {
+            return Err(e.clone());
+        }
+        let types: Vec<ArrayType> = leaves.iter().map(|a| a.array_type()).collect();
+        let signature = Signature {
+            layout: args.arg_leaf_counts(),
+            types,
+        };
+        let cached = cache
+            .lock()
+            .map_err(|_| {
+                Error::new(
+                    "jit",
+                    "the compilation cache is poisoned by an earlier panic",
+                    None,
+                )
+            })?
+            .get(&signature)
+            .cloned();
+        let compiled = match cached {
+            Some(c) => c,
+            None => {
+                let (program, template) =
+                    trace_with_types(|a: &F::Args| f.call_args(a), args, &signature.types)?;
+                let compiled = Arc::new(Compiled {
+                    program: optimize(&program),
+                    template,
+                });
+                // A program that closed over values of an enclosing trace is valid only
+                // inside that trace: use it now, do not cache it.
+                if !compiled.program.consts.iter().any(Array::is_traced)
+                    && let Ok(mut c) = cache.lock()
+                {
+                    c.insert(signature, compiled.clone());
+                }
+                compiled
+            }
+        };
+        let outs = compiled.program.call(&leaves)?;
+        Ok(compiled.template.rebuild(&mut outs.into_iter()))
+    })
+}
+
+/// The optimized program `jit(f)` runs for arguments shaped like `args` (for inspection).
+///
+/// ```
+/// use autobatch::{jit_program, Array};
+/// let p = jit_program(|x: &Array| x.exp() + x.exp(), &Array::zeros(&[2])).unwrap();
+/// assert_eq!(p.count_primitive("exp"), 1);
+/// ```
+pub fn jit_program<A: Tree, O: TreeResult>(f: impl FnOnce(&A) -> O, args: &A) -> Result<Program> {
+    crate::make_program(f, args).map(|p| optimize(&p))
+}

@@ -1,0 +1,108 @@
+//! jit: equals eager evaluation, traces once per signature, composes with vmap and grad.
+
+mod common;
+use autobatch::{Array, DType, grad, jit, jit_program, make_program, value_and_grad, vmap};
+use common::Rng;
+use std::cell::Cell;
+
+fn f(x: &Array) -> Array {
+    (x.sin() * x + x.exp().log1p()).sum_axis(-1) / 3.0
+}
+
+#[test]
+fn jit_equals_eager_on_random_inputs() {
+    let mut rng = Rng(21);
+    let jf = jit(f);
+    for _ in 0..20 {
+        let shape = [1 + rng.below(4), 1 + rng.below(4)];
+        let x = rng.array(&shape, DType::F64);
+        assert_eq!(
+            jf(&x).unwrap().to_vec::<f64>().unwrap(),
+            f(&x).to_vec::<f64>().unwrap()
+        );
+    }
+}
+
+#[test]
+fn traces_once_per_signature() {
+    let traces = Cell::new(0);
+    let g = jit(|x: &Array, y: &Array| {
+        traces.set(traces.get() + 1);
+        x * y + 1.0
+    });
+    let a = Array::ones(&[3]);
+    g(&a, &a).unwrap();
+    g(&(&a * 2.0), &a).unwrap();
+    assert_eq!(traces.get(), 1, "new values reuse the program");
+    g(&Array::ones(&[4]), &Array::ones(&[4])).unwrap();
+    assert_eq!(traces.get(), 2, "a new shape traces again");
+    g(&a.astype(DType::F64), &a.astype(DType::F64)).unwrap();
+    assert_eq!(traces.get(), 3, "a new dtype traces again");
+    let out = g(&Array::full(&[3], 2.0), &Array::full(&[3], 5.0)).unwrap();
+    assert_eq!(out.to_vec::<f32>().unwrap(), vec![11.0; 3]);
+    assert_eq!(traces.get(), 3);
+}
+
+#[test]
+fn jit_composes_with_vmap_and_grad() {
+    let x = Array::from_vec((0..12).map(|i| i as f64 * 0.25 - 1.0).collect(), &[4, 3]);
+    let row = |r: &Array| (r.sin() * r).sum();
+    // jit of transforms.
+    assert_eq!(
+        jit(vmap(row))(&x).unwrap().to_vec::<f64>().unwrap(),
+        vmap(row)(&x).unwrap().to_vec::<f64>().unwrap()
+    );
+    assert_eq!(
+        jit(grad(row))(&x.index(autobatch::s![0]))
+            .unwrap()
+            .to_vec::<f64>()
+            .unwrap(),
+        grad(row)(&x.index(autobatch::s![0]))
+            .unwrap()
+            .to_vec::<f64>()
+            .unwrap()
+    );
+    assert_eq!(
+        jit(vmap(grad(row)))(&x).unwrap().to_vec::<f64>().unwrap(),
+        vmap(grad(row))(&x).unwrap().to_vec::<f64>().unwrap()
+    );
+    // Transforms of a jitted function.
+    let jrow = jit(row);
+    assert_eq!(
+        vmap(&jrow)(&x).unwrap().to_vec::<f64>().unwrap(),
+        vmap(row)(&x).unwrap().to_vec::<f64>().unwrap()
+    );
+    assert_eq!(
+        grad(&jrow)(&x).unwrap().to_vec::<f64>().unwrap(),
+        grad(row)(&x).unwrap().to_vec::<f64>().unwrap()
+    );
+    let (v, g) = value_and_grad(jit(|m: &Array| vmap(row)(m).map(|r| r.sum())))(&x).unwrap();
+    let (v2, g2) = value_and_grad(|m: &Array| vmap(row)(m).map(|r| r.sum()))(&x).unwrap();
+    assert_eq!(v.item::<f64>().unwrap(), v2.item::<f64>().unwrap());
+    assert_eq!(g.to_vec::<f64>().unwrap(), g2.to_vec::<f64>().unwrap());
+    // jit inside a trace records the optimized program there.
+    let p = make_program(|m: &Array| jit(f)(m), &x).unwrap();
+    assert_eq!(p.count_primitive("exp"), 1);
+}
+
+#[test]
+fn the_optimized_program_has_no_repeats_or_dead_code() {
+    let p = jit_program(
+        |x: &Array| {
+            let _unused = x.cos();
+            x.exp() * x.exp()
+        },
+        &Array::zeros(&[3]),
+    )
+    .unwrap();
+    assert_eq!(p.count_primitive("exp"), 1, "{p}");
+    assert_eq!(p.count_primitive("cos"), 0, "{p}");
+}
+
+#[test]
+fn errors_come_back_from_the_first_call() {
+    let bad = jit(|x: &Array| x + Array::zeros(&[5]));
+    let err = bad(&Array::zeros(&[3])).unwrap_err();
+    assert_eq!(err.op(), "add");
+    assert_eq!(err.message(), "cannot broadcast shapes [3] and [5]");
+}
