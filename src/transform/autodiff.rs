@@ -538,17 +538,7 @@ pub fn jacfwd<O: TreeResult<Tree = Array>>(
 ) -> impl Fn(&Array) -> Result<Array> {
     let loc = Location::caller();
     move |x: &Array| {
-        let x = x.clone().check()?;
-        if !differentiable(x.dtype()) {
-            return Err(ad_error(
-                "jacfwd",
-                format!(
-                    "the input has dtype {}; only floats can be differentiated",
-                    x.dtype()
-                ),
-                loc,
-            ));
-        }
+        let x = float_input(x, "jacfwd", loc)?;
         let n = x.size();
         let basis = basis(&x, n);
         let columns = super::vmap::vmap(|t: &Array| {
@@ -578,17 +568,7 @@ pub fn jacrev<O: TreeResult<Tree = Array>>(
 ) -> impl Fn(&Array) -> Result<Array> {
     let loc = Location::caller();
     move |x: &Array| {
-        let x = x.clone().check()?;
-        if !differentiable(x.dtype()) {
-            return Err(ad_error(
-                "jacrev",
-                format!(
-                    "the input has dtype {}; only floats can be differentiated",
-                    x.dtype()
-                ),
-                loc,
-            ));
-        }
+        let x = float_input(x, "jacrev", loc)?;
         let (y, pullback) = vjp(&f, &x)?;
         let y = y.check()?;
         let m = y.size();
@@ -614,6 +594,22 @@ pub fn hessian<'a, O: TreeResult<Tree = Array> + 'a>(
     f: impl Fn(&Array) -> O + 'a,
 ) -> impl Fn(&Array) -> Result<Array> + 'a {
     jacfwd(grad(f))
+}
+
+/// `x` itself if it is a float array; otherwise the error `op` reports.
+fn float_input(x: &Array, op: &str, loc: Loc) -> Result<Array> {
+    let x = x.check()?;
+    if !differentiable(x.dtype()) {
+        return Err(ad_error(
+            op,
+            format!(
+                "the input has dtype {}; only floats can be differentiated",
+                x.dtype()
+            ),
+            loc,
+        ));
+    }
+    Ok(x)
 }
 
 /// `n` one-hot rows shaped `[n, size]` flattened from `like` (the identity), in its dtype.
