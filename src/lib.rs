@@ -16,7 +16,9 @@ pub mod compile;
 pub mod datasets;
 mod error;
 pub mod ir;
+pub mod notebook;
 pub mod numpy_legacy;
+pub mod random;
 mod trace;
 pub mod transform;
 

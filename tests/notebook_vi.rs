@@ -1,0 +1,53 @@
+//! The notebook's variational inference, all 1000 steps, against JAX's run.
+
+mod common;
+use autobatch::notebook::{ViConfig, run_vi};
+
+#[test]
+fn vi_run_matches_jax_at_every_step() {
+    let golden = common::load("seed_notebook.json");
+    let part = &golden["part_c_vi"];
+    let mut printed = Vec::new();
+    let run = run_vi(&ViConfig::default(), |i, elbo| {
+        if i % 10 == 0 {
+            printed.push((i, elbo));
+        }
+    })
+    .unwrap();
+    assert_eq!(printed.len(), 100);
+    let want = common::f32s(&part["elbo_every_iteration"]);
+    assert_eq!(run.elbo.len(), want.len());
+    let worst = run
+        .elbo
+        .iter()
+        .zip(&want)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0f32, f32::max);
+    assert!(worst <= 5e-4, "max |elbo - jax| = {worst}");
+    let last = part["states_after_n_updates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["n_updates"] == 1000)
+        .unwrap();
+    let close = |got: Vec<f32>, want: Vec<f32>, what: &str| {
+        for (a, b) in got.iter().zip(&want) {
+            assert!((a - b).abs() <= 2e-5, "{what}: {a} vs {b}");
+        }
+    };
+    close(
+        run.beta_loc.to_vec::<f32>().unwrap(),
+        common::f32s(&last["beta_loc"]),
+        "beta_loc",
+    );
+    close(
+        run.beta_log_scale.to_vec::<f32>().unwrap(),
+        common::f32s(&last["beta_log_scale"]),
+        "beta_log_scale",
+    );
+    assert_eq!(
+        run.data.true_beta.to_vec::<f32>().unwrap(),
+        common::f32s(&golden["data"]["true_beta"])
+    );
+    eprintln!("max |elbo - jax| over 1000 steps: {worst}");
+}
