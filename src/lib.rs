@@ -18,6 +18,7 @@ mod error;
 pub mod ir;
 pub mod notebook;
 pub mod numpy_legacy;
+pub mod plot;
 pub mod random;
 mod trace;
 pub mod transform;

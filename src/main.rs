@@ -1,102 +1,352 @@
-//! The `autobatch` command line.
+//! The `autobatch` command line: `autobatch demo` runs the notebook "Autobatching for
+//! Bayesian inference" end to end.
 
-use autobatch::datasets::logistic_regression;
-use autobatch::{Array, DType, Result, make_program};
+use autobatch::notebook::{ViConfig, ViRun, run_vi};
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const HELP: &str = "\
-autobatch — JAX's programming model for Bayesian inference in Rust
+/// JAX's programming model (vmap, grad, jit) for Bayesian inference in Rust.
+#[derive(Parser)]
+#[command(name = "autobatch", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
 
-Usage: autobatch <COMMAND>
+#[derive(Subcommand)]
+enum Command {
+    /// Run the notebook "Autobatching for Bayesian inference"
+    ///
+    /// Bayesian logistic regression fit by variational inference: the log-joint written
+    /// for one beta and batched with vmap, the ELBO differentiated with value_and_grad,
+    /// all under jit. Prints `step<TAB>elbo` every --print-every steps (a progress bar
+    /// on a terminal), the posterior, and the timing, and plots the posterior.
+    Demo(DemoArgs),
+    /// Time the notebook's VI step and print one JSON object
+    ///
+    /// No plot and no printing per step; `scripts/bench_vs_jax.sh` runs it beside JAX.
+    Bench(BenchArgs),
+}
 
-Commands:
-  demo    Run the notebook \"Autobatching for Bayesian inference\"
-  help    Print this help
+#[derive(clap::Args)]
+struct BenchArgs {
+    /// Optimization steps to time
+    #[arg(
+        long,
+        allow_negative_numbers = true,
+        value_name = "N",
+        default_value_t = 1000
+    )]
+    steps: usize,
+    /// Monte Carlo samples of beta per step (positive)
+    #[arg(
+        long,
+        allow_negative_numbers = true,
+        value_name = "B",
+        default_value_t = 128
+    )]
+    batch_size: usize,
+}
 
-Options:
-  -h, --help  Print this help";
+#[derive(clap::Args)]
+struct DemoArgs {
+    /// Optimization steps
+    #[arg(
+        long,
+        allow_negative_numbers = true,
+        value_name = "N",
+        default_value_t = 1000
+    )]
+    steps: usize,
+    /// Monte Carlo samples of beta per step (positive)
+    #[arg(
+        long,
+        allow_negative_numbers = true,
+        value_name = "B",
+        default_value_t = 128
+    )]
+    batch_size: usize,
+    /// SGD step size (finite)
+    #[arg(
+        long,
+        allow_negative_numbers = true,
+        value_name = "S",
+        default_value_t = 0.01
+    )]
+    step_size: f64,
+    /// Seed of NumPy's legacy generator for the data set
+    #[arg(
+        long,
+        allow_negative_numbers = true,
+        value_name = "S",
+        default_value_t = 10009
+    )]
+    data_seed: u32,
+    /// Data points (positive)
+    #[arg(
+        long,
+        allow_negative_numbers = true,
+        value_name = "N",
+        default_value_t = 100
+    )]
+    num_points: usize,
+    /// Features, the dimension of beta (positive)
+    #[arg(
+        long,
+        allow_negative_numbers = true,
+        value_name = "D",
+        default_value_t = 10
+    )]
+    num_features: usize,
+    /// Scale of the normal prior on each coefficient (positive)
+    #[arg(
+        long,
+        allow_negative_numbers = true,
+        value_name = "S",
+        default_value_t = 10.0
+    )]
+    prior_scale: f64,
+    /// Seed of the PRNG key for the Monte Carlo draws
+    #[arg(
+        long,
+        allow_negative_numbers = true,
+        value_name = "K",
+        default_value_t = 10003
+    )]
+    key: i64,
+    /// Print the ELBO every K steps (positive)
+    #[arg(
+        long,
+        allow_negative_numbers = true,
+        value_name = "K",
+        default_value_t = 10
+    )]
+    print_every: usize,
+    /// Where to write the plot: a .png or .svg file
+    #[arg(
+        long,
+        allow_negative_numbers = true,
+        value_name = "PATH",
+        default_value = "posterior.png"
+    )]
+    out: PathBuf,
+    /// Print one JSON object (ELBO per step, final parameters, timing) instead of text
+    #[arg(long)]
+    json: bool,
+}
 
-const DEMO_HELP: &str = "\
-Run the notebook \"Autobatching for Bayesian inference\": builds its data set
-(NumPy's legacy generator, seed 10009, 100 points, 10 features), evaluates the
-log-joint written for one beta, shows the error it gives on a batch, the
-hand-batched version, and the traced program.
-
-Usage: autobatch demo
-
-Options:
-  -h, --help  Print this help";
+/// A usage error: one line on stderr, exit code 2.
+fn usage_error(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(2)
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let words: Vec<&str> = args.iter().map(String::as_str).collect();
-    match words.as_slice() {
-        [] | ["-h" | "--help" | "help"] => {
-            println!("{HELP}");
-            ExitCode::SUCCESS
-        }
-        ["demo", "-h" | "--help"] => {
-            println!("{DEMO_HELP}");
-            ExitCode::SUCCESS
-        }
-        ["demo"] => match demo() {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::FAILURE
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
+                let _ = e.print();
+                return if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                    ExitCode::from(2)
+                } else {
+                    ExitCode::SUCCESS
+                };
             }
-        },
-        ["demo", other, ..] => {
-            eprintln!(
-                "error: unexpected argument '{other}' for 'demo' (see 'autobatch demo --help')"
-            );
-            ExitCode::from(2)
+            let text = e.render().to_string();
+            let first = text.lines().next().unwrap_or("invalid arguments");
+            eprintln!("{}", first.trim_end());
+            return ExitCode::from(2);
         }
-        [other, ..] => {
-            eprintln!("error: unknown command '{other}' (see 'autobatch --help')");
-            ExitCode::from(2)
-        }
+    };
+    match cli.command {
+        Command::Demo(args) => demo(args),
+        Command::Bench(args) => bench(args),
     }
 }
 
-/// `log N(x; 0, scale)` elementwise.
-fn normal_logpdf(x: &Array, scale: f64) -> Array {
-    let z = x / scale;
-    -0.5 * &z * &z - (scale.ln() + 0.5 * (2.0 * std::f64::consts::PI).ln())
+/// Checks what can be checked before any work: positive sizes, finite numbers, and an
+/// output path with a known extension in a writable directory.
+fn validate(args: &DemoArgs) -> Result<(), String> {
+    for (name, value) in [
+        ("--batch-size", args.batch_size),
+        ("--num-points", args.num_points),
+        ("--num-features", args.num_features),
+        ("--print-every", args.print_every),
+    ] {
+        if value == 0 {
+            return Err(format!("invalid value '0' for '{name}': must be positive"));
+        }
+    }
+    if !args.step_size.is_finite() {
+        return Err(format!(
+            "invalid value '{}' for '--step-size': must be finite",
+            args.step_size
+        ));
+    }
+    if !(args.prior_scale.is_finite() && args.prior_scale > 0.0) {
+        return Err(format!(
+            "invalid value '{}' for '--prior-scale': must be positive and finite",
+            args.prior_scale
+        ));
+    }
+    check_output(&args.out)
 }
 
-fn demo() -> Result<()> {
-    println!("## Generate a fake binary classification dataset");
-    let (data, mut np) = logistic_regression(10009, 100, 10)?;
-    let (y, all_x) = (&data.y, &data.all_x);
-    println!("y = {y}\n");
-
-    println!("## Non-batched log-joint, written for ONE beta");
-    let log_joint = |beta: &Array| {
-        normal_logpdf(beta, 1.0).sum()
-            + (-(1.0 + (-(2 * y - 1) * all_x.dot(beta)).exp()).log()).sum()
-    };
-    let test_beta = np.randn(&[10])?.astype(DType::F32);
-    println!("log_joint(test_beta) = {}\n", log_joint(&test_beta));
-
-    println!("## This doesn't work: log_joint was not written for a batch");
-    let _ = np.randn(&[10, 10])?;
-    if let Err(e) = log_joint(&np.randn(&[10, 10])?.astype(DType::F32)).check() {
-        println!("Caught expected error: {e}\n");
+fn check_output(out: &Path) -> Result<(), String> {
+    let ext = out
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    if !matches!(ext.as_deref(), Some("png" | "svg")) {
+        return Err(format!(
+            "invalid value '{}' for '--out': the file must end in .png or .svg",
+            out.display()
+        ));
     }
-
-    println!("## Manually batched: axes and transposes by hand");
-    let batched_log_joint = |beta: &Array| {
-        normal_logpdf(beta, 1.0).sum_axis(-1)
-            + (-(1.0 + (-(2 * y - 1) * all_x.dot(&beta.t()).t()).exp()).log()).sum_axis(-1)
+    let dir = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
     };
-    let batched_test_beta = np.randn(&[10, 10])?.astype(DType::F32);
-    println!(
-        "batched_log_joint(batched_test_beta) =\n{}\n",
-        batched_log_joint(&batched_test_beta)
-    );
+    let probe = dir.join(format!(".autobatch-write-check-{}", std::process::id()));
+    match std::fs::File::create(&probe) {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            Ok(())
+        }
+        Err(e) => Err(format!(
+            "invalid value '{}' for '--out': cannot write in {}: {e}",
+            out.display(),
+            dir.display()
+        )),
+    }
+}
 
-    println!("## The traced log-joint (like jax.make_jaxpr)");
-    println!("{}", make_program(log_joint, &Array::zeros(&[10]))?);
+fn demo(args: DemoArgs) -> ExitCode {
+    if let Err(message) = validate(&args) {
+        return usage_error(message);
+    }
+    let config = ViConfig {
+        steps: args.steps,
+        batch_size: args.batch_size,
+        step_size: args.step_size,
+        data_seed: args.data_seed,
+        num_points: args.num_points,
+        num_features: args.num_features,
+        prior_scale: args.prior_scale,
+        key: args.key,
+    };
+    let interactive = !args.json && std::io::stdout().is_terminal();
+    let bar = if interactive {
+        let bar = ProgressBar::new(args.steps as u64);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} steps  ELBO {msg}  [{elapsed_precise}]",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        Some(bar)
+    } else {
+        None
+    };
+    let print_every = args.print_every;
+    let json = args.json;
+    let result = run_vi(&config, |i, elbo| {
+        if let Some(bar) = &bar {
+            bar.set_position(i as u64 + 1);
+            bar.set_message(format!("{elbo:.4}"));
+            if i % print_every == 0 {
+                bar.println(format!("{i}\t{elbo}"));
+            }
+        } else if !json && i % print_every == 0 {
+            println!("{i}\t{elbo}");
+        }
+    });
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let run = match result {
+        Ok(run) => run,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Err(e) = report(&run, &args) {
+        eprintln!("error: {e}");
+        return ExitCode::FAILURE;
+    }
+    ExitCode::SUCCESS
+}
+
+fn report(run: &ViRun, args: &DemoArgs) -> autobatch::Result<()> {
+    let scale = run.beta_log_scale.exp();
+    autobatch::plot::posterior_vs_truth(&run.data.true_beta, &run.beta_loc, &scale, &args.out)?;
+    if args.json {
+        let value = serde_json::json!({
+            "elbo": run.elbo,
+            "beta_loc": run.beta_loc.to_vec::<f32>()?,
+            "beta_log_scale": run.beta_log_scale.to_vec::<f32>()?,
+            "true_beta": run.data.true_beta.to_vec::<f32>()?,
+            "timing": {
+                "compile_s": run.compile_s,
+                "steps_s": run.steps_s,
+                "per_step_us": run.per_step_us(),
+            },
+        });
+        println!("{value}");
+    } else {
+        println!("posterior means:       {}", run.beta_loc);
+        println!("posterior std devs:    {scale}");
+        println!("true beta:             {}", run.data.true_beta);
+        println!(
+            "compile {:.3} s, {} steps in {:.3} s ({:.1} us per step); plot written to {}",
+            run.compile_s,
+            run.elbo.len().saturating_sub(1),
+            run.steps_s,
+            run.per_step_us(),
+            args.out.display()
+        );
+    }
     Ok(())
+}
+
+fn bench(args: BenchArgs) -> ExitCode {
+    if args.steps < 2 || args.batch_size == 0 {
+        return usage_error(format!(
+            "invalid value for '--steps' or '--batch-size': need at least 2 steps and a positive batch, got {} and {}",
+            args.steps, args.batch_size
+        ));
+    }
+    let config = ViConfig {
+        steps: args.steps,
+        batch_size: args.batch_size,
+        ..ViConfig::default()
+    };
+    match run_vi(&config, |_, _| {}) {
+        Ok(run) => {
+            let value = serde_json::json!({
+                "steps": args.steps,
+                "batch_size": args.batch_size,
+                "compile_s": run.compile_s,
+                "steps_s": run.steps_s,
+                "per_step_us": run.per_step_us(),
+            });
+            println!("{value}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Times the notebook's VI step in autobatch and in JAX, in the same run, and prints the
+# per-step times and their ratios.
+#
+#   scripts/bench_vs_jax.sh [--steps N] [--python PATH]
+#
+# Without --python, creates .venv/ in the repository and installs jax[cpu], numpy and
+# scipy from PyPI into it (once).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+steps=1000
+python=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --steps) steps="$2"; shift 2 ;;
+    --python) python="$2"; shift 2 ;;
+    *) echo "usage: $0 [--steps N] [--python PATH]" >&2; exit 2 ;;
+  esac
+done
+if [ -z "$python" ]; then
+  if [ ! -x .venv/bin/python ]; then
+    python3 -m venv .venv
+    .venv/bin/pip install --quiet "jax[cpu]" numpy scipy
+  fi
+  python=.venv/bin/python
+fi
+cargo build --release --quiet
+ours=$(target/release/autobatch bench --steps "$steps")
+jax=$("$python" scripts/jax_notebook_bench.py --steps "$steps")
+"$python" - "$ours" "$jax" <<'PY'
+import json, sys
+ours, jax = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+a = ours["per_step_us"]
+print(f"notebook VI step (split + normal draw, value_and_grad(elbo), update), {ours['steps']} steps")
+print(f"  autobatch                   {a:8.1f} us/step")
+print(f"  JAX {jax['jax_version']} notebook loop     {jax['loop_per_step_us']:8.1f} us/step   autobatch/JAX = {a / jax['loop_per_step_us']:.3f}")
+print(f"  JAX {jax['jax_version']} lax.fori_loop     {jax['fori_loop_per_step_us']:8.1f} us/step   autobatch/JAX = {a / jax['fori_loop_per_step_us']:.3f}")
+PY

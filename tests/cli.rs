@@ -1,0 +1,171 @@
+//! The command line: `autobatch demo --json` reproduces JAX's run; bad options are one-line
+//! errors with exit code 2, found before any work, leaving no file behind.
+
+mod common;
+use std::process::Command;
+
+fn autobatch(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_autobatch"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn temp(name: &str) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("autobatch-cli-{}-{name}", std::process::id()))
+}
+
+#[test]
+fn demo_json_matches_jax() {
+    let out_path = temp("posterior.png");
+    let out = autobatch(&["demo", "--json", "--out", out_path.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    let golden = common::load("seed_notebook.json");
+    let part = &golden["part_c_vi"];
+    let elbo: Vec<f64> = v["elbo"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect();
+    let want = common::f32s(&part["elbo_every_iteration"]);
+    assert_eq!(elbo.len(), 1000);
+    for (i, (a, b)) in elbo.iter().zip(&want).enumerate() {
+        assert!((a - *b as f64).abs() <= 5e-4, "step {i}: {a} vs {b}");
+    }
+    let last = part["states_after_n_updates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["n_updates"] == 1000)
+        .unwrap();
+    for key in ["beta_loc", "beta_log_scale"] {
+        let got: Vec<f64> = v[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap())
+            .collect();
+        for (a, b) in got.iter().zip(common::f32s(&last[key])) {
+            assert!((a - b as f64).abs() <= 2e-5, "{key}: {a} vs {b}");
+        }
+    }
+    let true_beta: Vec<f32> = v["true_beta"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap() as f32)
+        .collect();
+    assert_eq!(true_beta, common::f32s(&golden["data"]["true_beta"]));
+    for key in ["compile_s", "steps_s", "per_step_us"] {
+        assert!(v["timing"][key].as_f64().unwrap() >= 0.0, "{key}");
+    }
+    let png = std::fs::read(&out_path).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    std::fs::remove_file(&out_path).unwrap();
+}
+
+#[test]
+fn text_output_prints_every_k_steps() {
+    let out_path = temp("small.svg");
+    let out = autobatch(&[
+        "demo",
+        "--steps",
+        "25",
+        "--print-every",
+        "10",
+        "--out",
+        out_path.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().filter(|l| l.contains('\t')).collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(lines[0].starts_with("0\t-175.56"), "{text}");
+    assert!(lines[2].starts_with("20\t"));
+    let svg = std::fs::read_to_string(&out_path).unwrap();
+    assert!(svg.contains("True beta") && svg.contains("Estimated beta"));
+    std::fs::remove_file(&out_path).unwrap();
+}
+
+#[test]
+fn bad_options_are_one_line_errors_with_exit_code_2() {
+    let jpg = temp("p.jpg");
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec!["--steps".into(), "-1".into()],
+            "invalid value '-1' for '--steps <N>'",
+        ),
+        (
+            vec!["--batch-size".into(), "0".into()],
+            "invalid value '0' for '--batch-size': must be positive",
+        ),
+        (
+            vec!["--num-points".into(), "0".into()],
+            "invalid value '0' for '--num-points'",
+        ),
+        (
+            vec!["--num-features".into(), "0".into()],
+            "invalid value '0' for '--num-features'",
+        ),
+        (
+            vec!["--step-size".into(), "abc".into()],
+            "invalid value 'abc' for '--step-size <S>'",
+        ),
+        (
+            vec!["--out".into(), jpg.to_str().unwrap().into()],
+            "the file must end in .png or .svg",
+        ),
+        (
+            vec!["--out".into(), "/nonexistent-dir/x.png".into()],
+            "cannot write in /nonexistent-dir",
+        ),
+        (
+            vec!["--frobnicate".into()],
+            "unexpected argument '--frobnicate'",
+        ),
+    ];
+    for (args, want) in cases {
+        let mut all = vec!["demo".to_string()];
+        all.extend(args.iter().cloned());
+        let refs: Vec<&str> = all.iter().map(String::as_str).collect();
+        let out = autobatch(&refs);
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(
+            err.starts_with("error: ") && err.contains(want),
+            "{args:?}: {err}"
+        );
+        assert!(out.stdout.is_empty(), "{args:?}: work started");
+    }
+    assert!(!jpg.exists());
+}
+
+#[test]
+fn help_explains_every_option() {
+    let out = autobatch(&["demo", "--help"]);
+    assert!(out.status.success());
+    let help = String::from_utf8(out.stdout).unwrap();
+    for opt in [
+        "--steps",
+        "--batch-size",
+        "--step-size",
+        "--data-seed",
+        "--num-points",
+        "--num-features",
+        "--prior-scale",
+        "--key",
+        "--print-every",
+        "--out",
+        "--json",
+    ] {
+        assert!(help.contains(opt), "{opt} missing from help");
+    }
+    assert!(autobatch(&["--help"]).status.success());
+}
