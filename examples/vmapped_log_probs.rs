@@ -1,12 +1,12 @@
-//! The notebook "Autobatching for Bayesian inference", section by section, in Rust.
+//! The notebook "Autobatching for Bayesian inference", cell by cell, in Rust.
 //!
 //! Run with `cargo run --release --example vmapped_log_probs`.
 
 use autobatch::numpy_legacy::RandomState;
-use autobatch::{Array, DType, Result, make_program};
+use autobatch::{Array, DType, Result, jit, random, value_and_grad, vmap};
 
-/// `log N(x; 0, scale)` elementwise.
-fn normal_logpdf(x: &Array, scale: f64) -> Array {
+/// `jax.scipy.stats.norm.logpdf(x, loc=0, scale=scale)`.
+fn norm_logpdf(x: &Array, scale: f64) -> Array {
     let z = x / scale;
     -0.5 * &z * &z - (scale.ln() + 0.5 * (2.0 * std::f64::consts::PI).ln())
 }
@@ -24,37 +24,92 @@ fn main() -> Result<()> {
     println!("y = {y}");
 
     // ## Write the log-joint function for the model
-    // ### Non-batched: written for ONE beta, no axis arguments.
+    // ### Non-batched: note that no axis argument is given to `sum`.
     let log_joint = |beta: &Array| {
-        normal_logpdf(beta, 1.0).sum()
+        norm_logpdf(beta, 1.0).sum()
             + (-(1.0 + (-(2 * &y - 1) * all_x.dot(beta)).exp()).log()).sum()
     };
-    let test_beta = np.randn(&[num_features])?;
     println!(
-        "log_joint(test_beta) = {}",
-        log_joint(&test_beta.astype(DType::F32))
+        "log_joint = {}",
+        log_joint(&np.randn(&[num_features])?.astype(DType::F32))
     );
 
-    // This doesn't work, because we didn't write `log_joint` to handle batching.
+    // This doesn't work, because we didn't write `log_prob()` to handle batching.
     let batch_size = 10;
-    let _ = np.randn(&[batch_size, num_features])?;
+    let _batched_test_beta = np.randn(&[batch_size, num_features])?;
     if let Err(e) = log_joint(&np.randn(&[batch_size, num_features])?).check() {
         println!("Caught expected error: {e}");
     }
 
-    // ### Manually batched: axes and transposes by hand.
+    // ### Manually batched: `sum` needs an axis, and the transposes are by hand.
     let batched_log_joint = |beta: &Array| {
-        normal_logpdf(beta, 1.0).sum_axis(-1)
+        norm_logpdf(beta, 1.0).sum_axis(-1)
             + (-(1.0 + (-(2 * &y - 1) * all_x.dot(&beta.t()).t()).exp()).log()).sum_axis(-1)
     };
     let batched_test_beta = np.randn(&[batch_size, num_features])?.astype(DType::F32);
     println!(
-        "batched_log_joint(batched_test_beta) = {}",
+        "batched_log_joint = {}",
         batched_log_joint(&batched_test_beta)
     );
 
-    // What the unbatched function computes, as a program (like `jax.make_jaxpr`).
-    let program = make_program(log_joint, &Array::zeros(&[num_features]))?;
-    println!("{program}");
+    // ### Autobatched with vmap: it just works.
+    let vmap_batched_log_joint = vmap(log_joint);
+    println!(
+        "vmap(log_joint) = {}",
+        vmap_batched_log_joint(&batched_test_beta)?
+    );
+
+    // ## Self-contained variational inference example
+    // ### Set up the (batched) log-joint function
+    let log_joint = |beta: &Array| {
+        norm_logpdf(beta, 10.0).sum()
+            + (-(1.0 + (-(2 * &y - 1) * all_x.dot(beta)).exp()).log()).sum()
+    };
+    let batched_log_joint = jit(vmap(log_joint));
+
+    // ### Define the ELBO and its gradient
+    let elbo = |(beta_loc, beta_log_scale): &(Array, Array), epsilon: &Array| {
+        let beta_sample = beta_loc + beta_log_scale.exp() * epsilon;
+        batched_log_joint(&beta_sample).map(|lj| {
+            lj.mean_axis(0) + (beta_log_scale - 0.5 * (2.0 * std::f64::consts::PI).ln()).sum()
+        })
+    };
+    // Gradients with respect to the first argument's Tree: Rust's `argnums=(0, 1)`.
+    let elbo_val_and_grad = jit(value_and_grad(elbo));
+
+    // ### Optimize the ELBO using SGD
+    let epsilon_shape = [128, num_features];
+    let normal_sample = jit(|key: &Array| {
+        let (new_key, sub_key) = random::split2(key);
+        (
+            new_key,
+            random::normal(&sub_key, &epsilon_shape, DType::F32),
+        )
+    });
+    let mut key = random::key(10003);
+    let mut params = (Array::zeros(&[num_features]), Array::zeros(&[num_features]));
+    let step_size = 0.01;
+    for i in 0..1000 {
+        let (new_key, epsilon) = normal_sample(&key)?;
+        key = new_key;
+        let (elbo_val, (g_loc, g_log_scale)) = elbo_val_and_grad(&params, &epsilon)?;
+        params = (
+            &params.0 + step_size * g_loc,
+            &params.1 + step_size * g_log_scale,
+        );
+        if i % 10 == 0 {
+            println!("{i}\t{}", elbo_val.item::<f32>()?);
+        }
+    }
+
+    // ### Display the results
+    let (beta_loc, beta_log_scale) = params;
+    autobatch::plot::posterior_vs_truth(
+        &true_beta,
+        &beta_loc,
+        &beta_log_scale.exp(),
+        "posterior.png",
+    )?;
+    println!("plot written to posterior.png");
     Ok(())
 }
