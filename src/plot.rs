@@ -206,7 +206,7 @@ fn draw<DB: DrawingBackend>(
         .draw_series(LineSeries::new([(lo, lo), (hi, hi)], BLACK.stroke_width(2)))
         .map_err(|e| fail(&e))?;
 
-    let cap = 0.008 * (hi - lo);
+    let cap = 0.01 * (hi - lo);
     let bars = rows
         .iter()
         .filter(|&&(x, _, a, b)| x.is_finite() && a.is_finite() && b.is_finite())

@@ -1,12 +1,12 @@
 //! The CPU backend: a reference kernel for every primitive and dtype.
 //!
 //! [`eval`] dispatches on the primitive (exhaustively); the kernels live one concern per
-//! file: [`elementwise`] (unary, binary, compare, select, convert, bitcast), [`layout`]
-//! (broadcast, reshape, transpose, slice, pad, concatenate, iota), [`gather`] (take,
-//! scatter-add), [`reduce`] (reductions, arg-reductions, cumsum), [`dot`]
-//! (`dot_general`, through `gemm` for floats) and [`threefry`]. The per-dtype scalar
+//! file: `elementwise` (unary, binary, compare, select, convert, bitcast), `layout`
+//! (broadcast, reshape, transpose, slice, pad, concatenate, iota), `gather` (take,
+//! scatter-add), `reduce` (reductions, arg-reductions, cumsum), `dot`
+//! (`dot_general`, through `gemm` for floats) and `threefry`. The per-dtype scalar
 //! semantics (wrapping integers, XLA's division conventions, NaN-propagating max/min)
-//! are in [`scalar`].
+//! are in `scalar`.
 
 mod dot;
 mod elementwise;
