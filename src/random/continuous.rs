@@ -6,7 +6,7 @@
 
 use super::float_dtype;
 use super::ops::{abs, cos, div, konst, log, log1p, mul, neg, sign, sin, sub};
-use super::uniform::{uniform, uniform_range};
+use super::uniform::{scaled, unit};
 use crate::array::{Array, DType};
 
 /// The smallest positive normal number of `dtype` (`jnp.finfo(dtype).tiny`).
@@ -30,7 +30,7 @@ pub fn exponential(key: &Array, shape: &[usize], dtype: DType) -> Array {
     if let Err(e) = float_dtype("exponential", dtype) {
         return e;
     }
-    let u = uniform(key, shape, dtype);
+    let u = unit(key, shape, dtype, "exponential");
     neg(&log1p(&neg(&u)))
 }
 
@@ -47,7 +47,7 @@ pub fn cauchy(key: &Array, shape: &[usize], dtype: DType) -> Array {
     if let Err(e) = float_dtype("cauchy", dtype) {
         return e;
     }
-    let u = uniform_range(key, shape, dtype, tiny(dtype), 1.0);
+    let u = scaled(key, shape, dtype, (tiny(dtype), 1.0), "cauchy");
     let angle = mul(
         &konst(std::f64::consts::PI, dtype, shape),
         &sub(&u, &konst(0.5, dtype, shape)),
@@ -72,7 +72,7 @@ pub fn laplace(key: &Array, shape: &[usize], dtype: DType) -> Array {
         DType::F32 => f64::from(f32::EPSILON) / 2.0,
         _ => f64::EPSILON / 2.0,
     };
-    let u = uniform_range(key, shape, dtype, -1.0 + epsneg, 1.0);
+    let u = scaled(key, shape, dtype, (-1.0 + epsneg, 1.0), "laplace");
     mul(&sign(&u), &log1p(&neg(&abs(&u))))
 }
 
@@ -89,7 +89,7 @@ pub fn logistic(key: &Array, shape: &[usize], dtype: DType) -> Array {
     if let Err(e) = float_dtype("logistic", dtype) {
         return e;
     }
-    let u = uniform_range(key, shape, dtype, tiny(dtype), 1.0);
+    let u = scaled(key, shape, dtype, (tiny(dtype), 1.0), "logistic");
     log(&div(&u, &sub(&konst(1.0, dtype, shape), &u)))
 }
 
@@ -106,6 +106,6 @@ pub fn gumbel(key: &Array, shape: &[usize], dtype: DType) -> Array {
     if let Err(e) = float_dtype("gumbel", dtype) {
         return e;
     }
-    let u = uniform_range(key, shape, dtype, tiny(dtype), 1.0);
+    let u = scaled(key, shape, dtype, (tiny(dtype), 1.0), "gumbel");
     neg(&log(&neg(&log(&u))))
 }

@@ -4,7 +4,7 @@ use super::continuous::gumbel;
 use super::error;
 use super::keys::{bits, split2};
 use super::ops::{add, konst, konst_u32, lt, mul, rem};
-use super::uniform::uniform;
+use super::uniform::unit;
 use crate::array::{Array, DType, lax};
 use crate::ir::{ArgOp, shape_str};
 
@@ -19,7 +19,7 @@ use crate::ir::{ArgOp, shape_str};
 /// ```
 #[track_caller]
 pub fn bernoulli(key: &Array, p: f64, shape: &[usize]) -> Array {
-    let u = uniform(key, shape, DType::F32);
+    let u = unit(key, shape, DType::F32, "bernoulli");
     if u.error_value().is_some() {
         return u;
     }

@@ -3,7 +3,7 @@
 
 use super::erfinv::erfinv;
 use super::ops::{konst, max, min, mul};
-use super::uniform::uniform_range;
+use super::uniform::scaled;
 use super::{error, float_dtype};
 use crate::array::{Array, DType};
 
@@ -30,7 +30,7 @@ pub fn normal(key: &Array, shape: &[usize], dtype: DType) -> Array {
         DType::F32 => f64::from(f32::from_bits((-1.0f32).to_bits() - 1)),
         _ => f64::from_bits((-1.0f64).to_bits() - 1),
     };
-    let u = uniform_range(key, shape, dtype, lo, 1.0);
+    let u = scaled(key, shape, dtype, (lo, 1.0), "normal");
     if u.error_value().is_some() {
         return u;
     }
@@ -81,7 +81,7 @@ pub fn truncated_normal(
     let sqrt2 = in_dtype(std::f64::consts::SQRT_2);
     let a = in_dtype(erf(in_dtype(lower / sqrt2)));
     let b = in_dtype(erf(in_dtype(upper / sqrt2)));
-    let u = uniform_range(key, shape, dtype, a, b);
+    let u = scaled(key, shape, dtype, (a, b), "truncated_normal");
     if u.error_value().is_some() {
         return u;
     }

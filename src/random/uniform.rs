@@ -43,7 +43,19 @@ pub fn uniform_range(
     minval: f64,
     maxval: f64,
 ) -> Array {
-    let u = unit(key, shape, dtype, "uniform");
+    scaled(key, shape, dtype, (minval, maxval), "uniform")
+}
+
+/// [`uniform_range`] reporting errors as `op`.
+#[track_caller]
+pub(super) fn scaled(
+    key: &Array,
+    shape: &[usize],
+    dtype: DType,
+    (minval, maxval): (f64, f64),
+    op: &str,
+) -> Array {
+    let u = unit(key, shape, dtype, op);
     if u.error_value().is_some() {
         return u;
     }
