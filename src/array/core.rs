@@ -175,7 +175,7 @@ impl Array {
     /// assert_eq!(autobatch::Array::zeros(&[4, 2]).size(), 8);
     /// ```
     pub fn size(&self) -> usize {
-        self.shape().iter().product()
+        crate::ir::shape_size(self.shape())
     }
 
     /// The dtype and shape together.

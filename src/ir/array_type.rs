@@ -40,13 +40,16 @@ impl ArrayType {
         self.shape.len()
     }
 
-    /// Number of elements (1 for a scalar). Shapes in a valid program never overflow this.
+    /// Number of elements (1 for a scalar; saturating at `usize::MAX`, which no valid
+    /// array reaches).
     ///
     /// ```
-    /// assert_eq!(autobatch::ir::ArrayType::new(autobatch::DType::F32, vec![2, 0]).size(), 0);
+    /// use autobatch::{ir::ArrayType, DType};
+    /// assert_eq!(ArrayType::new(DType::F32, vec![2, 0]).size(), 0);
+    /// assert_eq!(ArrayType::new(DType::F32, vec![usize::MAX, 2, 0]).size(), 0);
     /// ```
     pub fn size(&self) -> usize {
-        self.shape.iter().product()
+        shape_size(&self.shape)
     }
 }
 
@@ -61,6 +64,20 @@ impl fmt::Display for ArrayType {
         }
         f.write_str("]")
     }
+}
+
+/// The number of elements of `shape`: 0 if any extent is 0, else the product saturating
+/// at `usize::MAX` (never overflowing, whatever the shape).
+///
+/// ```
+/// assert_eq!(autobatch::ir::shape_size(&[3, 4]), 12);
+/// assert_eq!(autobatch::ir::shape_size(&[usize::MAX, 0]), 0);
+/// ```
+pub fn shape_size(shape: &[usize]) -> usize {
+    if shape.contains(&0) {
+        return 0;
+    }
+    shape.iter().fold(1usize, |n, &d| n.saturating_mul(d))
 }
 
 /// Formats a shape the way messages show it: `[100, 10]`, `[]` for a scalar.

@@ -7,7 +7,7 @@ mod program;
 pub mod shape_rules;
 mod verify;
 
-pub use array_type::{ArrayType, shape_str};
+pub use array_type::{ArrayType, shape_size, shape_str};
 pub use primitive::{ArgOp, BinaryOp, CompareOp, CustomJvpCall, Primitive, ReduceOp, UnaryOp};
 pub use printer::var_name;
 pub use program::{Equation, Program, Var};

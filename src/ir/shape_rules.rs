@@ -396,11 +396,13 @@ fn same_types(x: &ArrayType, y: &ArrayType) -> Result<(), String> {
 }
 
 fn check_size(shape: &[usize]) -> Result<(), String> {
-    let mut n: usize = 1;
-    for &d in shape {
-        n = n.saturating_mul(d);
-    }
-    if n > MAX_ELEMENTS && !shape.contains(&0) {
+    // Bound the product of the nonzero extents, so that no product of any subset of the
+    // axes can overflow, even in arrays with a zero-size axis.
+    let nonzero = shape
+        .iter()
+        .filter(|&&d| d != 0)
+        .fold(1usize, |n, &d| n.saturating_mul(d));
+    if nonzero > MAX_ELEMENTS {
         return Err(format!("shape {} is too large", shape_str(shape)));
     }
     Ok(())
