@@ -5,9 +5,11 @@
 //! approximation for small arguments, else `log(1 + x)` with XLA's Cephes-style `log`),
 //! with the multiply-adds that LLVM contracts there fused too. Which operations are fused
 //! was settled against JAX's output: this arrangement reproduces all 10325 normal variates
-//! of the reference data exactly (with the platform `log1pf` instead, 99.3% match).
+//! of the reference data exactly (with the platform `log1pf` instead, 99.3% match). The
+//! fused steps are emulated in `f64` (see `fma_fast`: exact but for a double-rounding case
+//! about one operation in 2^29 could hit).
 
-use super::fma::fma;
+use super::fma::{fma_fast as fma, horner_f32};
 use super::ops::{
     abs, add, and, convert, div, eq, gt, konst, konst_u32, log1p, lt, max, mul, neg, or, select,
     shr, sqrt, sub,
@@ -27,6 +29,9 @@ pub(super) fn erfinv(x: &Array) -> Array {
 #[track_caller]
 fn horner(coeffs: &[f64], w: &Array) -> Array {
     let (dtype, shape) = (w.dtype(), w.shape().to_vec());
+    if dtype == DType::F32 {
+        return horner_f32(coeffs, w);
+    }
     let mut p = konst(coeffs[0], dtype, &shape);
     for &k in &coeffs[1..] {
         p = fma(&p, w, &konst(k, dtype, &shape));
@@ -123,7 +128,9 @@ fn log1p_f32(x: &Array) -> Array {
 
 /// XLA's `f32` natural logarithm on CPU (the Cephes/Eigen approximation): split `t` into
 /// `2^e * m` with `m` in `[sqrt(1/2), sqrt(2))`, then `log(m)` by a degree-8 polynomial in
-/// `m - 1` plus `e * log(2)` in two parts; contracted multiply-adds fused.
+/// `m - 1` plus `e * log(2)` in two parts. Multiply-adds are fused where LLVM contracts
+/// them: an add (or subtract) of a product used only there, the first operand's product
+/// when both are products.
 #[track_caller]
 fn log_f32(t: &Array) -> Array {
     #[allow(clippy::excessive_precision)]
@@ -148,9 +155,11 @@ fn log_f32(t: &Array) -> Array {
     let exponent = convert(&sub(&biased, &konst(127.0, DType::I32, &shape)), DType::F32);
     let e = add(&c(1.0), &exponent);
     // The significand in [0.5, 1).
-    let m = lax::bitcast(&or(&and(&bits, &u(0x807f_ffff)), &u(0x3f00_0000)), DType::F32);
-    #[allow(clippy::excessive_precision)]
-    let below = lt(&m, &c(0.707106781186547524));
+    let m = lax::bitcast(
+        &or(&and(&bits, &u(0x807f_ffff)), &u(0x3f00_0000)),
+        DType::F32,
+    );
+    let below = lt(&m, &c(std::f64::consts::FRAC_1_SQRT_2));
     let zero = c(0.0);
     let e = sub(&e, &select(&below, &c(1.0), &zero));
     let m = add(&sub(&m, &c(1.0)), &select(&below, &m, &zero));
@@ -164,8 +173,9 @@ fn log_f32(t: &Array) -> Array {
     let y2 = fma(&y2, &m, &c(P[8]));
     let y = fma(&y, &m3, &y1);
     let y = fma(&y, &m3, &y2);
-    let y = mul(&y, &m3);
-    let y = fma(&c(-2.12194440e-4), &e, &y);
+    // `y * m3 + q1 * e`: LLVM fuses the first product of an add whose operands are both
+    // products, and rounds the second.
+    let y = fma(&y, &m3, &mul(&c(-2.12194440e-4), &e));
     let r = add(&fma(&c(-0.5), &m2, &m), &y);
     let r = fma(&c(0.693359375), &e, &r);
     // log(0) = -inf, log(inf) = inf, log(negative or NaN) = NaN.

@@ -43,7 +43,10 @@ fn blocks(k0: &Array, k1: &Array, n: usize) -> (Array, Array) {
 pub(super) fn words(key: &Array, shape: &[usize], op: &str) -> Result<(Array, Array), Array> {
     let (k0, k1) = key_words(key, op)?;
     let Some(n) = count(shape) else {
-        return Err(error(op, format!("shape {} is too large", shape_str(shape))));
+        return Err(error(
+            op,
+            format!("shape {} is too large", shape_str(shape)),
+        ));
     };
     let (y0, y1) = blocks(&k0, &k1, n);
     Ok((lax::reshape(&y0, shape), lax::reshape(&y1, shape)))

@@ -36,7 +36,7 @@ mod uniform;
 
 pub use continuous::{cauchy, exponential, gumbel, laplace, logistic};
 pub use discrete::{bernoulli, categorical, randint};
-pub use keys::{bits, fold_in, key, split, split2, split_shape};
+pub use keys::{bits, fold_in, key, split, split_shape, split2};
 pub use normal::{normal, truncated_normal};
 pub use shuffle::{PRIMITIVE_SORT_LIMIT, choice, permutation};
 pub use uniform::{uniform, uniform_range};

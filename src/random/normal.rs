@@ -86,7 +86,10 @@ pub fn truncated_normal(
         return u;
     }
     let z = mul(&konst(sqrt2, dtype, shape), &erfinv(&u));
-    let (lo, hi) = (next_toward(lower, dtype, 1.0), next_toward(upper, dtype, -1.0));
+    let (lo, hi) = (
+        next_toward(lower, dtype, 1.0),
+        next_toward(upper, dtype, -1.0),
+    );
     min(&max(&z, &konst(lo, dtype, shape)), &konst(hi, dtype, shape))
 }
 
@@ -101,7 +104,11 @@ fn next_toward(v: f64, dtype: DType, dir: f64) -> f64 {
     match dtype {
         DType::F32 => {
             let x = v as f32;
-            f64::from(if dir > 0.0 { x.next_up() } else { x.next_down() })
+            f64::from(if dir > 0.0 {
+                x.next_up()
+            } else {
+                x.next_down()
+            })
         }
         _ => {
             if dir > 0.0 {
@@ -170,7 +177,10 @@ mod tests {
         ];
         for (x, want) in cases {
             let got = super::erf(x);
-            assert!((got - want).abs() <= 1e-15 * want.abs(), "erf({x}) = {got}, want {want}");
+            assert!(
+                (got - want).abs() <= 1e-15 * want.abs(),
+                "erf({x}) = {got}, want {want}"
+            );
         }
         assert_eq!(super::erf(f64::INFINITY), 1.0);
         assert_eq!(super::erf(f64::NEG_INFINITY), -1.0);
