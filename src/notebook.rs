@@ -91,10 +91,93 @@ impl ViRun {
     }
 }
 
-/// `log N(x; 0, scale)` elementwise, as `jax.scipy.stats.norm.logpdf`.
-fn normal_logpdf(x: &Array, scale: f64) -> Array {
+/// `log N(x; 0, scale)` elementwise, as `jax.scipy.stats.norm.logpdf(x, 0, scale)`.
+///
+/// ```
+/// use autobatch::{notebook::norm_logpdf, Array};
+/// let v = norm_logpdf(&Array::scalar(0.0f64), 1.0).item::<f64>().unwrap();
+/// assert!((v + 0.9189385332046727).abs() < 1e-15);
+/// ```
+pub fn norm_logpdf(x: &Array, scale: f64) -> Array {
     let z = x / scale;
     -0.5 * &z * &z - (scale.ln() + 0.5 * (2.0 * std::f64::consts::PI).ln())
+}
+
+/// The notebook's log-joint, written for ONE `beta` (no axis arguments): a normal prior
+/// with `prior_scale` on each coefficient plus the logistic-regression likelihood.
+///
+/// ```
+/// use autobatch::{datasets::logistic_regression, notebook::log_joint, Array};
+/// let (data, _) = logistic_regression(10009, 100, 10).unwrap();
+/// let lj = log_joint(&data, 1.0);
+/// assert!((lj(&Array::zeros(&[10])).item::<f32>().unwrap() + 78.50413).abs() < 1e-3);
+/// assert!(lj(&Array::zeros(&[3, 10])).check().is_err()); // not written for a batch
+/// ```
+pub fn log_joint(data: &LogisticRegressionData, prior_scale: f64) -> impl Fn(&Array) -> Array + '_ {
+    move |beta: &Array| {
+        norm_logpdf(beta, prior_scale).sum()
+            + (-(1.0 + (-(2 * &data.y - 1) * data.all_x.dot(beta)).exp()).log()).sum()
+    }
+}
+
+/// The notebook's hand-batched log-joint for a `[batch, features]` array of betas: every
+/// `sum` needs an axis, and the transposes are by hand.
+///
+/// ```
+/// use autobatch::{datasets::logistic_regression, notebook::batched_log_joint, Array};
+/// let (data, _) = logistic_regression(10009, 100, 10).unwrap();
+/// assert_eq!(batched_log_joint(&data, 1.0)(&Array::zeros(&[3, 10])).shape(), &[3]);
+/// ```
+pub fn batched_log_joint(
+    data: &LogisticRegressionData,
+    prior_scale: f64,
+) -> impl Fn(&Array) -> Array + '_ {
+    move |beta: &Array| {
+        norm_logpdf(beta, prior_scale).sum_axis(-1)
+            + (-(1.0 + (-(2 * &data.y - 1) * data.all_x.dot(&beta.t()).t()).exp()).log())
+                .sum_axis(-1)
+    }
+}
+
+/// The ELBO of a mean-field normal family `N(beta_loc, exp(beta_log_scale)^2)`, estimated
+/// with the standard-normal draws `epsilon` (`[samples, features]`), given a batched
+/// log-joint.
+///
+/// ```
+/// use autobatch::{datasets::logistic_regression, notebook::{elbo, log_joint}, vmap, Array};
+/// let (data, _) = logistic_regression(10009, 100, 10).unwrap();
+/// let f = elbo(vmap(log_joint(&data, 10.0)));
+/// let params = (Array::zeros(&[10]), Array::zeros(&[10]));
+/// assert_eq!(f(&params, &Array::zeros(&[4, 10])).unwrap().shape(), &[] as &[usize]);
+/// ```
+pub fn elbo<'a>(
+    batched_log_joint: impl Fn(&Array) -> Result<Array> + 'a,
+) -> impl Fn(&(Array, Array), &Array) -> Result<Array> + 'a {
+    move |(beta_loc, beta_log_scale): &(Array, Array), epsilon: &Array| {
+        let beta_sample = beta_loc + beta_log_scale.exp() * epsilon;
+        batched_log_joint(&beta_sample).map(|lj| {
+            lj.mean_axis(0) + (beta_log_scale - 0.5 * (2.0 * std::f64::consts::PI).ln()).sum()
+        })
+    }
+}
+
+/// The notebook's quasi-stateful sampler: split the key, draw `[samples, features]`
+/// standard normals with the sub-key; returns `(new_key, draws)`.
+///
+/// ```
+/// use autobatch::{notebook::normal_sample, random};
+/// let (key, eps) = normal_sample(128, 10)(&random::key(10003));
+/// assert_eq!(eps.shape(), &[128, 10]);
+/// # let _ = key;
+/// ```
+pub fn normal_sample(samples: usize, features: usize) -> impl Fn(&Array) -> (Array, Array) {
+    move |key: &Array| {
+        let (new_key, sub_key) = random::split2(key);
+        (
+            new_key,
+            random::normal(&sub_key, &[samples, features], DType::F32),
+        )
+    }
 }
 
 /// Runs the notebook's variational inference, calling `on_step(i, elbo_i)` after each step.
@@ -113,32 +196,10 @@ pub fn run_vi(config: &ViConfig, mut on_step: impl FnMut(usize, f32)) -> Result<
         ));
     }
     let (data, _) = logistic_regression(config.data_seed, config.num_points, config.num_features)?;
-    let (y, all_x) = (&data.y, &data.all_x);
-    let prior_scale = config.prior_scale;
     let d = config.num_features;
-
-    // The log-joint, written for ONE beta.
-    let log_joint = |beta: &Array| {
-        normal_logpdf(beta, prior_scale).sum()
-            + (-(1.0 + (-(2 * y - 1) * all_x.dot(beta)).exp()).log()).sum()
-    };
-    let batched_log_joint = jit(vmap(log_joint));
-
-    // The ELBO of a mean-field normal family, and its gradient for (loc, log_scale).
-    let elbo = |(beta_loc, beta_log_scale): &(Array, Array), epsilon: &Array| {
-        let beta_sample = beta_loc + beta_log_scale.exp() * epsilon;
-        batched_log_joint(&beta_sample).map(|lj| {
-            lj.mean_axis(0) + (beta_log_scale - 0.5 * (2.0 * std::f64::consts::PI).ln()).sum()
-        })
-    };
-    let elbo_val_and_grad = jit(value_and_grad(elbo));
-
-    // Quasi-stateful sampling: split the key, draw the standard normals.
-    let batch = config.batch_size;
-    let normal_sample = jit(|key: &Array| {
-        let (new_key, sub_key) = random::split2(key);
-        (new_key, random::normal(&sub_key, &[batch, d], DType::F32))
-    });
+    let batched_log_joint = jit(vmap(log_joint(&data, config.prior_scale)));
+    let elbo_val_and_grad = jit(value_and_grad(elbo(batched_log_joint)));
+    let normal_sample = jit(normal_sample(config.batch_size, d));
 
     let mut key = random::key(config.key);
     let mut params = (Array::zeros(&[d]), Array::zeros(&[d]));

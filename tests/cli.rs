@@ -169,3 +169,122 @@ fn help_explains_every_option() {
     }
     assert!(autobatch(&["--help"]).status.success());
 }
+
+#[test]
+fn other_options_reproduce_jax_too() {
+    // Reference: scripts/make_vi_reference.py, run with JAX 0.10.2.
+    let reference = common::load("vi_alt_config.json");
+    let c = &reference["config"];
+    let arg = |k: &str| c[k].to_string();
+    let out_path = temp("alt.svg");
+    let args = [
+        "demo".to_string(),
+        "--json".into(),
+        "--steps".into(),
+        arg("steps"),
+        "--batch-size".into(),
+        arg("batch_size"),
+        "--step-size".into(),
+        arg("step_size"),
+        "--data-seed".into(),
+        arg("data_seed"),
+        "--num-points".into(),
+        arg("num_points"),
+        "--num-features".into(),
+        arg("num_features"),
+        "--prior-scale".into(),
+        arg("prior_scale"),
+        "--key".into(),
+        arg("key"),
+        "--out".into(),
+        out_path.to_str().unwrap().into(),
+    ];
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = autobatch(&refs);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let floats = |x: &serde_json::Value| -> Vec<f64> {
+        x.as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect()
+    };
+    let (got, want) = (floats(&v["elbo"]), floats(&reference["elbo"]));
+    assert_eq!(got.len(), want.len());
+    for (i, (a, b)) in got.iter().zip(&want).enumerate() {
+        assert!((a - b).abs() <= 5e-4, "step {i}: {a} vs {b}");
+    }
+    for key in ["beta_loc", "beta_log_scale"] {
+        for (a, b) in floats(&v[key]).iter().zip(floats(&reference[key])) {
+            assert!((a - b).abs() <= 2e-5, "{key}: {a} vs {b}");
+        }
+    }
+    assert_eq!(floats(&v["true_beta"]), floats(&reference["true_beta"]));
+    std::fs::remove_file(&out_path).unwrap();
+}
+
+#[test]
+fn the_plot_files_decode_and_a_failed_run_leaves_none() {
+    let png_path = temp("decode.png");
+    let svg_path = temp("decode.svg");
+    for path in [&png_path, &svg_path] {
+        let out = autobatch(&[
+            "demo",
+            "--steps",
+            "20",
+            "--json",
+            "--out",
+            path.to_str().unwrap(),
+        ]);
+        assert!(out.status.success());
+        assert!(path.exists());
+    }
+    // The PNG decodes, is at least 600x600 and is not blank.
+    let decoder = png::Decoder::new(std::fs::File::open(&png_path).unwrap());
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    assert!(
+        info.width >= 600 && info.height >= 600,
+        "{}x{}",
+        info.width,
+        info.height
+    );
+    let pixels = &buf[..info.buffer_size()];
+    let channels = info.line_size / info.width as usize;
+    let distinct: std::collections::HashSet<&[u8]> = pixels.chunks(channels).collect();
+    assert!(distinct.len() > 10, "only {} colours", distinct.len());
+    let non_white = pixels
+        .chunks(channels)
+        .filter(|p| p.iter().take(3).any(|&c| c < 200))
+        .count();
+    assert!(non_white > 2000, "{non_white} non-white pixels");
+    // The SVG parses as XML, with the labels as text.
+    let svg = std::fs::read_to_string(&svg_path).unwrap();
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let texts: Vec<&str> = doc.descendants().filter_map(|n| n.text()).collect();
+    assert!(texts.iter().any(|t| t.contains("True beta")), "{texts:?}");
+    assert!(texts.iter().any(|t| t.contains("Estimated beta")));
+    std::fs::remove_file(&png_path).unwrap();
+    std::fs::remove_file(&svg_path).unwrap();
+    // A failed run leaves no file.
+    let failed = temp("failed.png");
+    let out = autobatch(&["demo", "--steps", "x", "--out", failed.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!failed.exists());
+    let dir_files = std::fs::read_dir(std::env::temp_dir())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .contains(&format!("autobatch-cli-{}-failed", std::process::id()))
+        })
+        .count();
+    assert_eq!(dir_files, 0);
+}
