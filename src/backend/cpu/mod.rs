@@ -12,6 +12,7 @@ mod dot;
 mod elementwise;
 mod gather;
 mod layout;
+pub mod math;
 mod reduce;
 mod scalar;
 mod strided;
