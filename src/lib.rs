@@ -20,6 +20,8 @@ pub mod notebook;
 pub mod numpy_legacy;
 pub mod plot;
 pub mod random;
+pub mod special;
+pub mod stats;
 mod trace;
 pub mod transform;
 

@@ -254,6 +254,12 @@ proptest! {
                 for (k, (r, e)) in replayed.iter().zip(&eager).enumerate() {
                     prop_assert!(same(r, e), "value {} differs: replayed {} eager {}", k, r, e);
                 }
+                // jit (optimized program, compiled plan) gives the same bits too.
+                let jitted = autobatch::jit(|xs: &Vec<Array>| run(&steps, xs))(&inputs)
+                    .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                for (k, (j, e)) in jitted.iter().zip(&eager).enumerate() {
+                    prop_assert!(same(j, e), "value {} differs: jit {} eager {}", k, j, e);
+                }
             }
             (Err(err), Some(first)) => {
                 prop_assert_eq!(err.op(), first.op());

@@ -12,6 +12,7 @@
 
 use super::tree_fn::TreeFn;
 use crate::array::Array;
+use crate::backend::cpu::Plan;
 use crate::compile::optimize;
 use crate::error::{Error, Result};
 use crate::ir::{ArrayType, Program};
@@ -29,6 +30,8 @@ struct Signature {
 /// A traced, optimized program and the structure of its results.
 struct Compiled<R> {
     program: Program,
+    /// The program typed ahead of time, for calls on concrete arguments.
+    plan: Option<Plan>,
     template: R,
 }
 
@@ -79,8 +82,10 @@ where
             None => {
                 let (program, template) =
                     trace_with_types(|a: &F::Args| f.call_args(a), args, &signature.types)?;
+                let program = optimize(&program);
                 let compiled = Arc::new(Compiled {
-                    program: optimize(&program),
+                    plan: Plan::new(program.clone()),
+                    program,
                     template,
                 });
                 // A program that closed over values of an enclosing trace is valid only
@@ -93,7 +98,10 @@ where
                 compiled
             }
         };
-        let outs = compiled.program.call(&leaves)?;
+        let outs = match &compiled.plan {
+            Some(plan) if leaves.iter().all(Array::is_concrete) => plan.run(&leaves)?,
+            _ => compiled.program.call(&leaves)?,
+        };
         Ok(compiled.template.rebuild(&mut outs.into_iter()))
     })
 }

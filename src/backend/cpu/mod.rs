@@ -13,10 +13,13 @@ mod elementwise;
 mod gather;
 mod layout;
 pub mod math;
+mod plan;
 mod reduce;
 mod scalar;
 mod strided;
 mod threefry;
+
+pub(crate) use plan::Plan;
 
 use crate::array::{Buffer, Element};
 use crate::ir::{ArrayType, Primitive, output_types};
@@ -39,6 +42,16 @@ pub fn eval(
     out_types: &[ArrayType],
 ) -> Result<Vec<Buffer>, String> {
     check_operands(prim, inputs, out_types)?;
+    eval_unchecked(prim, inputs, out_types)
+}
+
+/// [`eval`] without re-checking the operands: for callers that have just computed
+/// `out_types` from these very operands with the shape rule (as `bind` does).
+pub(crate) fn eval_unchecked(
+    prim: &Primitive,
+    inputs: &[(&Buffer, &ArrayType)],
+    out_types: &[ArrayType],
+) -> Result<Vec<Buffer>, String> {
     let bufs: Vec<&Buffer> = inputs.iter().map(|(b, _)| *b).collect();
     let types: Vec<&ArrayType> = inputs.iter().map(|(_, t)| *t).collect();
     // `check_operands` guarantees the arity and one output type per output.
