@@ -169,10 +169,11 @@ fn check_f32_case(case: &Value, abs_slack: &[(usize, f64)]) -> (u64, Vec<String>
             class(j as f64) == class(*g as f64)
                 && (class(j as f64) != 3 || j == *g || ulps(j, *g) <= 4)
         });
-        if near_jax && let Some(j) = &jax {
-            if class(j[i] as f64) == 3 {
-                worst = worst.max(ulps(j[i], *g));
-            }
+        if near_jax
+            && let Some(j) = &jax
+            && class(j[i] as f64) == 3
+        {
+            worst = worst.max(ulps(j[i], *g));
         }
         let slack = abs_slack.iter().find(|e| e.0 == i).map_or(0.0, |e| e.1);
         let near_scipy = class(s32 as f64) == class(*g as f64)
@@ -496,7 +497,8 @@ fn vmap_of_log_density_equals_per_example_calls() {
     // Every log-density, batched over its parameters too.
     let locs = rng.array_in(&[5], -1.0, 1.0);
     let xs = rng.array_in(&[5], 0.1, 0.9);
-    let fns: Vec<(&str, Box<dyn Fn(&Array, &Array) -> Array>)> = vec![
+    type LogDensity = Box<dyn Fn(&Array, &Array) -> Array>;
+    let fns: Vec<(&str, LogDensity)> = vec![
         ("norm", Box::new(|x, m| stats::norm::logpdf(x, m, 1.5))),
         ("cauchy", Box::new(|x, m| stats::cauchy::logpdf(x, m, 1.5))),
         ("t", Box::new(|x, m| stats::t::logpdf(x, 4.0, m, 1.5))),
