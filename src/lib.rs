@@ -27,9 +27,9 @@ pub mod transform;
 
 pub use array::lax;
 pub use array::{
-    Array, DType, Element, Idx, add, concatenate, divide, dot, equal, greater, greater_equal, less,
-    less_equal, matmul, maximum, minimum, multiply, not_equal, power, select, stack, subtract,
-    take, where_,
+    Array, DType, Element, Idx, add, clip, concatenate, divide, dot, equal, greater, greater_equal,
+    less, less_equal, logical_and, logical_not, logical_or, matmul, maximum, minimum, multiply,
+    not_equal, power, select, stack, subtract, take, where_,
 };
 pub use error::{Error, Loc, Result};
 pub use trace::{Tree, TreeResult, make_program};

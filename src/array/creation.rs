@@ -28,11 +28,14 @@ fn filled(dtype: DType, n: usize, value: f64) -> Option<Buffer> {
 /// The element count of `shape`, or an error array naming `op`.
 #[track_caller]
 fn checked_size(shape: &[usize], op: &str) -> Result<usize, Array> {
-    shape
-        .iter()
-        .try_fold(1usize, |n, &d| n.checked_mul(d))
-        .filter(|&n| n <= MAX_ELEMENTS)
-        .ok_or_else(|| Array::error(op, format!("shape {} is too large", shape_str(shape))))
+    // No closure may raise the error: it would record the closure's location.
+    match shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d)) {
+        Some(n) if n <= MAX_ELEMENTS => Ok(n),
+        _ => Err(Array::error(
+            op,
+            format!("shape {} is too large", shape_str(shape)),
+        )),
+    }
 }
 
 #[track_caller]
@@ -147,26 +150,29 @@ impl Array {
         full_impl(like.shape(), value, like.dtype(), "full_like")
     }
 
-    /// `[0, 1, ..., n-1]` as `i32` (empty for `n <= 0`).
+    /// `[0, 1, ..., n-1]` as `i32` (empty for `n <= 0`, as in NumPy).
     ///
     /// ```
     /// assert_eq!(autobatch::Array::arange(3).to_vec::<i32>().unwrap(), vec![0, 1, 2]);
+    /// assert_eq!(autobatch::Array::arange(-2).shape(), &[0]);
     /// ```
     #[track_caller]
     pub fn arange(n: i64) -> Array {
         if n > i32::MAX as i64 {
             return Array::error("arange", format!("{n} elements do not fit i32 indices"));
         }
-        let n = n.max(0) as i32;
-        Array::from_vec((0..n).collect::<Vec<i32>>(), &[n as usize])
+        let n = n.max(0) as usize;
+        generated(DType::I32, &[n], "arange", |i| i as f64)
     }
 
     /// `start, start + step, ...` below `stop` (above, for a negative step) as `f32`, with
-    /// NumPy's length `ceil((stop - start) / step)`.
+    /// NumPy's length `ceil((stop - start) / step)`; element `i` is `start + i * step`
+    /// computed in `f64` and rounded once.
     ///
     /// ```
     /// let x = autobatch::Array::arange_f(0.0, 1.0, 0.25);
     /// assert_eq!(x.to_vec::<f32>().unwrap(), vec![0.0, 0.25, 0.5, 0.75]);
+    /// assert!(autobatch::Array::arange_f(0.0, 1.0, 0.0).check().is_err());
     /// ```
     #[track_caller]
     pub fn arange_f(start: f64, stop: f64, step: f64) -> Array {
@@ -183,11 +189,12 @@ impl Array {
             return Array::error("arange", format!("{len:e} elements are too many"));
         }
         let n = len as usize;
-        let data: Vec<f32> = (0..n).map(|i| (start + i as f64 * step) as f32).collect();
-        Array::from_vec(data, &[n])
+        generated(DType::F32, &[n], "arange", |i| start + i as f64 * step)
     }
 
-    /// `num` evenly spaced `f32` values from `start` to `stop`, both included.
+    /// `num` evenly spaced `f32` values from `start` to `stop`, both included (NumPy's
+    /// rule: `start + i * (stop - start) / (num - 1)` in `f64`, the last value exactly
+    /// `stop`).
     ///
     /// ```
     /// let x = autobatch::Array::linspace(0.0, 1.0, 5);
@@ -195,10 +202,10 @@ impl Array {
     /// ```
     #[track_caller]
     pub fn linspace(start: f64, stop: f64, num: i64) -> Array {
-        Array::linspace_of(start, stop, num, DType::F32)
+        linspace_impl(start, stop, num, DType::F32)
     }
 
-    /// [`linspace`](Array::linspace) in a float `dtype`.
+    /// [`linspace`](Array::linspace) in a float `dtype` (an error array for other dtypes).
     ///
     /// ```
     /// use autobatch::{Array, DType};
@@ -207,33 +214,7 @@ impl Array {
     /// ```
     #[track_caller]
     pub fn linspace_of(start: f64, stop: f64, num: i64, dtype: DType) -> Array {
-        if !(start.is_finite() && stop.is_finite()) || num < 0 || !dtype.is_float() {
-            return Array::error(
-                "linspace",
-                format!(
-                    "needs finite bounds, num >= 0 and a float dtype, got start {start}, stop {stop}, num {num}, dtype {dtype}"
-                ),
-            );
-        }
-        if num as u64 > MAX_ELEMENTS as u64 {
-            return Array::error("linspace", format!("{num} elements are too many"));
-        }
-        let n = num as usize;
-        let step = if n > 1 {
-            (stop - start) / (n - 1) as f64
-        } else {
-            0.0
-        };
-        let data: Vec<f64> = (0..n)
-            .map(|i| {
-                if n > 1 && i == n - 1 {
-                    stop
-                } else {
-                    start + i as f64 * step
-                }
-            })
-            .collect();
-        Array::from_vec(data, &[n]).astype(dtype)
+        linspace_impl(start, stop, num, dtype)
     }
 
     /// The `n x n` identity matrix in `f32`.
@@ -243,7 +224,7 @@ impl Array {
     /// ```
     #[track_caller]
     pub fn eye(n: i64) -> Array {
-        Array::eye_of(n, DType::F32)
+        eye_impl(n, DType::F32)
     }
 
     /// The `n x n` identity matrix in `dtype`.
@@ -254,19 +235,83 @@ impl Array {
     /// ```
     #[track_caller]
     pub fn eye_of(n: i64, dtype: DType) -> Array {
-        if n < 0 || (n as u64).saturating_mul(n as u64) > MAX_ELEMENTS as u64 {
-            return Array::error(
-                "eye",
-                format!("needs 0 <= n with n*n elements in range, got {n}"),
-            );
-        }
-        let n = n as usize;
-        let mut data = vec![0.0f64; n * n];
-        for i in 0..n {
-            data[i * n + i] = 1.0;
-        }
-        Array::from_vec(data, &[n, n]).astype(dtype)
+        eye_impl(n, dtype)
     }
+}
+
+#[track_caller]
+fn linspace_impl(start: f64, stop: f64, num: i64, dtype: DType) -> Array {
+    if !(start.is_finite() && stop.is_finite()) || num < 0 || !dtype.is_float() {
+        return Array::error(
+            "linspace",
+            format!(
+                "needs finite bounds, num >= 0 and a float dtype, got start {start}, stop {stop}, num {num}, dtype {dtype}"
+            ),
+        );
+    }
+    if num as u64 > MAX_ELEMENTS as u64 {
+        return Array::error("linspace", format!("{num} elements are too many"));
+    }
+    let n = num as usize;
+    let step = if n > 1 {
+        (stop - start) / (n - 1) as f64
+    } else {
+        0.0
+    };
+    generated(dtype, &[n], "linspace", |i| {
+        if n > 1 && i == n - 1 {
+            stop
+        } else {
+            start + i as f64 * step
+        }
+    })
+}
+
+#[track_caller]
+fn eye_impl(n: i64, dtype: DType) -> Array {
+    if n < 0 || (n as u64).saturating_mul(n as u64) > MAX_ELEMENTS as u64 {
+        return Array::error(
+            "eye",
+            format!("needs 0 <= n with n*n elements in range, got {n}"),
+        );
+    }
+    let n = n as usize;
+    generated(dtype, &[n, n], "eye", |i| {
+        if i % (n + 1) == 0 { 1.0 } else { 0.0 }
+    })
+}
+
+/// An array of `shape` whose flat element `i` is `value(i)` converted to `dtype` (like
+/// `as`); an error array naming `op` if the shape is too large or cannot be allocated.
+#[track_caller]
+fn generated(dtype: DType, shape: &[usize], op: &str, value: impl Fn(usize) -> f64) -> Array {
+    let n = match checked_size(shape, op) {
+        Ok(n) => n,
+        Err(e) => return e,
+    };
+    let Some(mut b) = Buffer::zeros(dtype, n) else {
+        return Array::error(op, format!("cannot allocate shape {}", shape_str(shape)));
+    };
+    match &mut b {
+        Buffer::F32(v) => v
+            .iter_mut()
+            .enumerate()
+            .for_each(|(i, x)| *x = value(i) as f32),
+        Buffer::F64(v) => v.iter_mut().enumerate().for_each(|(i, x)| *x = value(i)),
+        Buffer::I32(v) => v
+            .iter_mut()
+            .enumerate()
+            .for_each(|(i, x)| *x = value(i) as i32),
+        Buffer::U32(v) => v
+            .iter_mut()
+            .enumerate()
+            .for_each(|(i, x)| *x = value(i) as u32),
+        Buffer::Bool(v) => v
+            .iter_mut()
+            .enumerate()
+            .for_each(|(i, x)| *x = value(i) != 0.0),
+    }
+    Array::from_concrete(ArrayType::new(dtype, shape.to_vec()), b)
 }
 
 macro_rules! from_scalar {

@@ -237,7 +237,89 @@ impl Array {
         numeric_unary(self, UnaryOp::Sign, "sign")
     }
 
-    /// `self ^ exponent`, computed in floating point (integers promote to `f32`).
+    /// `self + other` with broadcasting and promotion (the `+` operator as a method).
+    ///
+    /// ```
+    /// let x = autobatch::Array::from_vec(vec![1i32, 2], &[2]);
+    /// assert_eq!(x.add(1).to_vec::<i32>().unwrap(), vec![2, 3]);
+    /// ```
+    #[track_caller]
+    pub fn add(&self, other: impl ArrayLike) -> Array {
+        binary_op(
+            "add",
+            BinaryOp::Add,
+            self.into_operand(),
+            other.into_operand(),
+        )
+    }
+
+    /// `self - other` with broadcasting and promotion.
+    ///
+    /// ```
+    /// let x = autobatch::Array::from_vec(vec![1.0f32, 2.0], &[2]);
+    /// assert_eq!(x.subtract(0.5).to_vec::<f32>().unwrap(), vec![0.5, 1.5]);
+    /// ```
+    #[track_caller]
+    pub fn subtract(&self, other: impl ArrayLike) -> Array {
+        binary_op(
+            "sub",
+            BinaryOp::Sub,
+            self.into_operand(),
+            other.into_operand(),
+        )
+    }
+
+    /// `self * other` with broadcasting and promotion.
+    ///
+    /// ```
+    /// let x = autobatch::Array::from_vec(vec![1.0f32, 2.0], &[2]);
+    /// assert_eq!(x.multiply(&x).to_vec::<f32>().unwrap(), vec![1.0, 4.0]);
+    /// ```
+    #[track_caller]
+    pub fn multiply(&self, other: impl ArrayLike) -> Array {
+        binary_op(
+            "mul",
+            BinaryOp::Mul,
+            self.into_operand(),
+            other.into_operand(),
+        )
+    }
+
+    /// True division `self / other` (integers and bools promote to `f32`).
+    ///
+    /// ```
+    /// let x = autobatch::Array::from_vec(vec![1i32, 3], &[2]);
+    /// assert_eq!(x.divide(2).to_vec::<f32>().unwrap(), vec![0.5, 1.5]);
+    /// ```
+    #[track_caller]
+    pub fn divide(&self, other: impl ArrayLike) -> Array {
+        binary_op(
+            "div",
+            BinaryOp::Div,
+            self.into_operand(),
+            other.into_operand(),
+        )
+    }
+
+    /// Alias of [`pow`](Array::pow) (NumPy's name).
+    ///
+    /// ```
+    /// let x = autobatch::Array::from_vec(vec![4.0f32, 9.0], &[2]);
+    /// assert_eq!(x.power(0.5).to_vec::<f32>().unwrap(), vec![2.0, 3.0]);
+    /// ```
+    #[track_caller]
+    pub fn power(&self, exponent: impl ArrayLike) -> Array {
+        binary_op(
+            "pow",
+            BinaryOp::Pow,
+            self.into_operand(),
+            exponent.into_operand(),
+        )
+    }
+
+    /// `self ^ exponent`, computed in floating point: integer and bool operands promote to
+    /// `f32` (unlike `jnp.power`, which keeps integers; the float result is exact for
+    /// small integer powers).
     ///
     /// ```
     /// let x = autobatch::Array::from_vec(vec![2.0f32, 3.0], &[2]);
@@ -389,7 +471,12 @@ impl Array {
     /// ```
     #[track_caller]
     pub fn logical_and(&self, other: impl ArrayLike) -> Array {
-        self.logical("logical_and", BinaryOp::And, other.into_operand())
+        logical(
+            "logical_and",
+            BinaryOp::And,
+            self.into_operand(),
+            other.into_operand(),
+        )
     }
 
     /// Logical or (nonzero counts as true); a bool result.
@@ -400,20 +487,12 @@ impl Array {
     /// ```
     #[track_caller]
     pub fn logical_or(&self, other: impl ArrayLike) -> Array {
-        self.logical("logical_or", BinaryOp::Or, other.into_operand())
-    }
-
-    #[track_caller]
-    fn logical(&self, name: &str, op: BinaryOp, other: Operand) -> Array {
-        let other = match other {
-            Operand::Array(a) => truthy(&a),
-            Operand::Float(v) => Array::scalar(v != 0.0),
-            Operand::Int(v) => Array::scalar(v != 0),
-        };
-        match broadcast_all(&[truthy(self), other], name) {
-            Ok(v) => lax::binary(op, &v[0], &v[1]),
-            Err(e) => e,
-        }
+        logical(
+            "logical_or",
+            BinaryOp::Or,
+            self.into_operand(),
+            other.into_operand(),
+        )
     }
 
     /// Logical not (nonzero counts as true); a bool result.
@@ -436,18 +515,7 @@ impl Array {
     /// ```
     #[track_caller]
     pub fn clip(&self, lo: impl ArrayLike, hi: impl ArrayLike) -> Array {
-        let lower = binary_op(
-            "clip",
-            BinaryOp::Max,
-            self.into_operand(),
-            lo.into_operand(),
-        );
-        binary_op(
-            "clip",
-            BinaryOp::Min,
-            lower.into_operand(),
-            hi.into_operand(),
-        )
+        clip_impl(self.into_operand(), lo.into_operand(), hi.into_operand())
     }
 
     /// The values converted to `dtype` (floats to integers truncate toward zero and
@@ -547,11 +615,7 @@ pub fn minimum(x: impl ArrayLike, y: impl ArrayLike) -> Array {
 /// ```
 #[track_caller]
 pub fn where_(cond: impl ArrayLike, x: impl ArrayLike, y: impl ArrayLike) -> Array {
-    let cond = match cond.into_operand() {
-        Operand::Array(a) => truthy(&a),
-        Operand::Float(v) => Array::scalar(v != 0.0),
-        Operand::Int(v) => Array::scalar(v != 0),
-    };
+    let cond = truthy_operand(cond.into_operand());
     let operands = vec![x.into_operand(), y.into_operand()];
     let dtype = result_type(&operands);
     let mut all = vec![cond];
@@ -647,4 +711,87 @@ pub fn not_equal(x: impl ArrayLike, y: impl ArrayLike) -> Array {
         x.into_operand(),
         y.into_operand(),
     )
+}
+
+/// Logical and of `x` and `y` (nonzero counts as true), broadcast; a bool result.
+///
+/// ```
+/// use autobatch::{array::logical_and, Array};
+/// let x = Array::from_vec(vec![0i32, 2, 3], &[3]);
+/// assert_eq!(logical_and(&x, x.lt(3)).to_vec::<bool>().unwrap(), vec![false, true, false]);
+/// ```
+#[track_caller]
+pub fn logical_and(x: impl ArrayLike, y: impl ArrayLike) -> Array {
+    logical(
+        "logical_and",
+        BinaryOp::And,
+        x.into_operand(),
+        y.into_operand(),
+    )
+}
+
+/// Logical or of `x` and `y` (nonzero counts as true), broadcast; a bool result.
+///
+/// ```
+/// use autobatch::{array::logical_or, Array};
+/// let x = Array::from_vec(vec![0.0f32, 0.5], &[2]);
+/// assert_eq!(logical_or(&x, false).to_vec::<bool>().unwrap(), vec![false, true]);
+/// ```
+#[track_caller]
+pub fn logical_or(x: impl ArrayLike, y: impl ArrayLike) -> Array {
+    logical(
+        "logical_or",
+        BinaryOp::Or,
+        x.into_operand(),
+        y.into_operand(),
+    )
+}
+
+/// Logical not of `x` (nonzero counts as true); a bool result.
+///
+/// ```
+/// use autobatch::{array::logical_not, Array};
+/// let x = Array::from_vec(vec![0u32, 9], &[2]);
+/// assert_eq!(logical_not(&x).to_vec::<bool>().unwrap(), vec![true, false]);
+/// ```
+#[track_caller]
+pub fn logical_not(x: impl ArrayLike) -> Array {
+    lax::unary(UnaryOp::Not, &truthy_operand(x.into_operand()))
+}
+
+/// `x` limited to `[lo, hi]`: `minimum(maximum(x, lo), hi)` (see [`Array::clip`]).
+///
+/// ```
+/// use autobatch::{array::clip, Array};
+/// let x = Array::from_vec(vec![-5i32, 5], &[2]);
+/// assert_eq!(clip(&x, -1, 1).to_vec::<i32>().unwrap(), vec![-1, 1]);
+/// ```
+#[track_caller]
+pub fn clip(x: impl ArrayLike, lo: impl ArrayLike, hi: impl ArrayLike) -> Array {
+    clip_impl(x.into_operand(), lo.into_operand(), hi.into_operand())
+}
+
+#[track_caller]
+fn clip_impl(x: Operand, lo: Operand, hi: Operand) -> Array {
+    let lower = binary_op("clip", BinaryOp::Max, x, lo);
+    binary_op("clip", BinaryOp::Min, lower.into_operand(), hi)
+}
+
+/// An operand as a bool array: nonzero is true.
+#[track_caller]
+fn truthy_operand(x: Operand) -> Array {
+    match x {
+        Operand::Array(a) => truthy(&a),
+        Operand::Float(v) => Array::scalar(v != 0.0),
+        Operand::Int(v) => Array::scalar(v != 0),
+    }
+}
+
+/// A logical binary op on operands made bool, broadcast together.
+#[track_caller]
+fn logical(name: &str, op: BinaryOp, x: Operand, y: Operand) -> Array {
+    match broadcast_all(&[truthy_operand(x), truthy_operand(y)], name) {
+        Ok(v) => lax::binary(op, &v[0], &v[1]),
+        Err(e) => e,
+    }
 }

@@ -306,6 +306,50 @@ pub fn dot_general(
     )
 }
 
+/// The lower Cholesky factor `l` (`l lᵀ = a`, zeros above the diagonal) of each
+/// symmetric positive definite matrix in `a: [..., n, n]` (float). Only the lower
+/// triangle of `a` is read; a matrix that is not positive definite gives NaN.
+///
+/// ```
+/// use autobatch::{lax, Array};
+/// let a = Array::from_vec(vec![4.0f64, 2.0, 2.0, 5.0], &[2, 2]);
+/// assert_eq!(lax::cholesky(&a).to_vec::<f64>().unwrap(), vec![2.0, 0.0, 1.0, 2.0]);
+/// ```
+#[track_caller]
+pub fn cholesky(a: &Array) -> Array {
+    apply1(Primitive::Cholesky, &[a])
+}
+
+/// Solves `op(a) x = b` for `x: [..., n, k]`, where `a: [..., n, n]` is lower (or upper)
+/// triangular (only that triangle is read), `op(a)` is `a` or `aᵀ` (`transpose_a`), and
+/// `unit_diagonal` takes the diagonal as ones. The leading axes of `a` and `b` must be
+/// equal (no broadcasting).
+///
+/// ```
+/// use autobatch::{lax, Array};
+/// let a = Array::from_vec(vec![2.0f64, 0.0, 1.0, 4.0], &[2, 2]);
+/// let b = Array::from_vec(vec![2.0f64, 9.0], &[2, 1]);
+/// let x = lax::triangular_solve(&a, &b, true, false, false);
+/// assert_eq!(x.to_vec::<f64>().unwrap(), vec![1.0, 2.0]);
+/// ```
+#[track_caller]
+pub fn triangular_solve(
+    a: &Array,
+    b: &Array,
+    lower: bool,
+    transpose_a: bool,
+    unit_diagonal: bool,
+) -> Array {
+    apply1(
+        Primitive::TriangularSolve {
+            lower,
+            transpose_a,
+            unit_diagonal,
+        },
+        &[a, b],
+    )
+}
+
 /// The identity on values, through which no derivative flows.
 ///
 /// ```

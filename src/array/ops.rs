@@ -4,9 +4,12 @@
 //! Numbers are weakly typed (`2.0 * &x` keeps `x`'s dtype); `/` is true division
 //! (integers give `f32`); arithmetic on two bools computes in `i32`.
 //!
-//! On the right of an operator any Rust number works (`x * 0.5f32`, `x + 1u32`). On the
-//! left, only `f64` and `i32` do (the types of unsuffixed literals: one impl each keeps
-//! `2.0 * x` and `2 * x` unambiguous); write `x * a` or `f64::from(a) * x` for others.
+//! On the right of an operator any Rust number works (`x * 0.5f32`, `x + 1u32`, `x / n`
+//! for `n: usize`). On the left, only `f64` and `i32` do: they are the types unsuffixed
+//! literals fall back to, and a second float (or integer) impl would leave the type of
+//! `1.0 + x` undecided until after method resolution, so `(1.0 + x).log()` would no longer
+//! compile. For other number types on the left write `x * a`, `f64::from(a) * x`, or a
+//! free function (`autobatch::subtract(a, &x)` takes any operand on either side).
 //!
 //! ```
 //! use autobatch::Array;

@@ -294,6 +294,21 @@ pub enum Primitive {
     /// its primal program; forward mode runs its JVP program instead of differentiating
     /// the primal one, and reverse mode transposes that JVP.
     CustomJvp(CustomJvpCall),
+    /// `a: f[..., n, n] -> l: f[..., n, n]`: the lower Cholesky factor (`l lᵀ = a`, zeros
+    /// above the diagonal) of each symmetric positive definite matrix, reading only the
+    /// lower triangle of `a`. A matrix with a non-positive pivot gives NaN (no error).
+    Cholesky,
+    /// `(a: f[..., n, n], b: f[..., n, k]) -> x: f[..., n, k]` solving `op(a) x = b` per
+    /// matrix, where `op(a)` is `a` or `aᵀ`; only the triangle of `a` named by `lower` is
+    /// read. Leading (batch) axes must match exactly.
+    TriangularSolve {
+        /// Whether `a` is lower (else upper) triangular.
+        lower: bool,
+        /// Solve with `aᵀ` instead of `a`.
+        transpose_a: bool,
+        /// Assume ones on the diagonal (the diagonal of `a` is not read).
+        unit_diagonal: bool,
+    },
 }
 
 /// The programs of a [`Primitive::CustomJvp`].
@@ -585,6 +600,8 @@ impl Primitive {
             Primitive::StopGradient => "stop_gradient",
             Primitive::Threefry2x32 => "threefry2x32",
             Primitive::CustomJvp(_) => "custom_jvp_call",
+            Primitive::Cholesky => "cholesky",
+            Primitive::TriangularSolve { .. } => "triangular_solve",
         }
     }
 
@@ -616,6 +633,8 @@ impl Primitive {
             | Primitive::ArgReduce { .. }
             | Primitive::Cumsum { .. }
             | Primitive::DotGeneral { .. }
+            | Primitive::Cholesky
+            | Primitive::TriangularSolve { .. }
             | Primitive::StopGradient => 1,
         }
     }
@@ -642,7 +661,13 @@ impl Primitive {
             | Primitive::Compare(_)
             | Primitive::Select
             | Primitive::StopGradient
+            | Primitive::Cholesky
             | Primitive::Threefry2x32 => String::new(),
+            Primitive::TriangularSolve {
+                lower,
+                transpose_a,
+                unit_diagonal,
+            } => format!("[lower={lower} transpose_a={transpose_a} unit_diagonal={unit_diagonal}]"),
             Primitive::CustomJvp(call) => format!("[equations={}]", call.primal.equations.len()),
             Primitive::Convert { dtype } | Primitive::Bitcast { dtype } => {
                 format!("[dtype={dtype}]")

@@ -35,12 +35,14 @@ pub fn output_types(prim: &Primitive, inputs: &[&ArrayType]) -> Result<Vec<Array
         | Primitive::Reduce { .. }
         | Primitive::ArgReduce { .. }
         | Primitive::Cumsum { .. }
+        | Primitive::Cholesky
         | Primitive::StopGradient => 1,
         Primitive::Binary(_)
         | Primitive::Compare(_)
         | Primitive::Pad { .. }
         | Primitive::Take { .. }
-        | Primitive::DotGeneral { .. } => 2,
+        | Primitive::DotGeneral { .. }
+        | Primitive::TriangularSolve { .. } => 2,
         Primitive::Select | Primitive::ScatterAdd { .. } => 3,
         Primitive::Threefry2x32 => 4,
         Primitive::Concatenate { .. } => inputs.len().max(1),
@@ -338,6 +340,34 @@ pub fn output_types(prim: &Primitive, inputs: &[&ArrayType]) -> Result<Vec<Array
             one(ArrayType::new(l.dtype, shape))
         }
         Primitive::StopGradient => one(inputs[0].clone()),
+        Primitive::Cholesky => {
+            let a = inputs[0];
+            square_float(a)?;
+            one(a.clone())
+        }
+        Primitive::TriangularSolve { .. } => {
+            let (a, b) = (inputs[0], inputs[1]);
+            square_float(a)?;
+            if b.dtype != a.dtype {
+                return Err(format!(
+                    "operand dtypes differ: {} and {}",
+                    a.dtype, b.dtype
+                ));
+            }
+            let r = a.rank();
+            if b.rank() != r
+                || b.shape[..r - 2] != a.shape[..r - 2]
+                || b.shape[r - 2] != a.shape[r - 1]
+            {
+                return Err(format!(
+                    "right-hand side {} must be [..., {n}, k] with the batch axes of {}",
+                    shape_str(&b.shape),
+                    shape_str(&a.shape),
+                    n = a.shape[r - 1]
+                ));
+            }
+            one(b.clone())
+        }
         Primitive::CustomJvp(call) => {
             let (pc, jc) = (call.primal_consts, call.jvp_consts);
             let primal_inputs = inputs[..pc].iter().chain(&inputs[pc + jc..]);
@@ -376,6 +406,21 @@ pub fn output_types(prim: &Primitive, inputs: &[&ArrayType]) -> Result<Vec<Array
             Ok(vec![k0.clone(), k0.clone()])
         }
     }
+}
+
+/// A float operand `[..., n, n]` (rank at least 2, square trailing axes).
+fn square_float(a: &ArrayType) -> Result<(), String> {
+    if !a.dtype.is_float() {
+        return Err(format!("does not accept dtype {}", a.dtype));
+    }
+    let r = a.rank();
+    if r < 2 || a.shape[r - 1] != a.shape[r - 2] {
+        return Err(format!(
+            "needs square matrices [..., n, n], got {}",
+            shape_str(&a.shape)
+        ));
+    }
+    Ok(())
 }
 
 fn same_types(x: &ArrayType, y: &ArrayType) -> Result<(), String> {

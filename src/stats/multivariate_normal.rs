@@ -1,11 +1,8 @@
 //! The multivariate normal distribution (`jax.scipy.stats.multivariate_normal`).
 //!
-//! The covariance is factored by a Cholesky decomposition written with `Array`
-//! operations over the static dimension `d` (column by column, `O(d)` matrix-vector
-//! products), and the residual is whitened by forward substitution. This is traceable,
-//! batchable and differentiable because `d` is known at trace time; it is meant for the
-//! small dimensions of the notebook models and will be replaced by the `cholesky` and
-//! `triangular_solve` primitives once they land.
+//! The covariance is factored by the [`crate::lax::cholesky`] primitive and the residual
+//! is whitened by one [`crate::lax::triangular_solve`] (forward substitution), so the
+//! density is traceable, batchable and differentiable for any dimension.
 //!
 //! ```
 //! use autobatch::Array;
@@ -14,36 +11,9 @@
 //! assert_eq!(lp.shape(), &[5]);
 //! ```
 
-use crate::array::{Array, ArrayLike, Idx};
+use crate::array::{Array, ArrayLike, lax};
 use crate::special::floats;
-use crate::stack;
 use std::f64::consts::PI;
-
-/// The lower Cholesky factor of the symmetric positive definite `cov` (`[d, d]`), with
-/// the diagonal returned separately. NaN entries where `cov` is not positive definite.
-#[track_caller]
-fn cholesky(cov: &Array, d: usize) -> (Array, Vec<Array>) {
-    let mut cols: Vec<Array> = Vec::with_capacity(d);
-    let mut diag: Vec<Array> = Vec::with_capacity(d);
-    for j in 0..d {
-        let a_j = cov.index(&[Idx::All, Idx::At(j as isize)]);
-        let v = if j == 0 {
-            a_j
-        } else {
-            let refs: Vec<&Array> = cols.iter().collect();
-            let l = stack(&refs, 1);
-            let row = l.index(&[Idx::At(j as isize)]);
-            a_j - l.matmul(&row)
-        };
-        let pivot = v.index(&[Idx::At(j as isize)]).sqrt();
-        let below: Vec<f64> = (0..d).map(|i| if i >= j { 1.0 } else { 0.0 }).collect();
-        let mask = Array::from_vec(below, &[d]).astype(cov.dtype());
-        cols.push(v / &pivot * mask);
-        diag.push(pivot);
-    }
-    let refs: Vec<&Array> = cols.iter().collect();
-    (stack(&refs, 1), diag)
-}
 
 /// `log N(x; mean, cov) = -(d log(2 pi) + log det cov + r' cov^-1 r) / 2`, `r = x - mean`,
 /// for `x` of shape `[..., d]` (one value per leading index), `mean` broadcastable to
@@ -79,36 +49,12 @@ pub fn logpdf(x: impl ArrayLike, mean: impl ArrayLike, cov: impl ArrayLike) -> A
     };
     // Flatten the leading axes: rt is [d, n].
     let rt = r.reshape(&[-1, d as isize]).t();
-    let (l, diag) = cholesky(&cov, d);
-    let mut zs: Vec<Array> = Vec::with_capacity(d);
-    for (i, pivot) in diag.iter().enumerate() {
-        let ri = rt.index(&[Idx::At(i as isize)]);
-        let num = if i == 0 {
-            ri
-        } else {
-            let refs: Vec<&Array> = zs.iter().collect();
-            let z = stack(&refs, 0);
-            let row = l.index(&[
-                Idx::At(i as isize),
-                Idx::Range {
-                    start: None,
-                    stop: Some(i as isize),
-                    step: 1,
-                },
-            ]);
-            ri - row.matmul(&z)
-        };
-        zs.push(num / pivot);
-    }
-    let refs: Vec<&Array> = zs.iter().collect();
-    let z = stack(&refs, 0);
+    let l = lax::cholesky(&cov);
+    let z = lax::triangular_solve(&l, &rt, true, false, false);
     let maha = (&z * &z).sum_axis(0);
-    // `d >= 1` was checked above, so the fold has a first term.
-    let half_logdet = diag
-        .iter()
-        .map(|p| p.log())
-        .reduce(|a, b| a + b)
-        .unwrap_or_else(|| Array::scalar(0.0f64));
+    // The diagonal of L (zeros elsewhere are exact, NaN stays NaN).
+    let diag = (&l * Array::eye_of(d as i64, l.dtype())).sum_axis(1);
+    let half_logdet = diag.log().sum();
     let lp = maha * -0.5 - half_logdet - 0.5 * d as f64 * (2.0 * PI).ln();
     lp.reshape(&batch)
 }

@@ -152,6 +152,16 @@ pub(crate) fn apply_batched(prim: &Primitive, args: &[Batched], n: usize) -> Vec
             let refs: Vec<&Array> = values.iter().collect();
             one(lax::concatenate(&refs, axis + 1), 0)
         }
+        Primitive::Cholesky | Primitive::TriangularSolve { .. } => {
+            // Leading axes are batch axes already: put the example axis first on every
+            // operand (broadcasting an unbatched one) and apply the primitive once.
+            let values: Vec<Array> = args.iter().map(|a| batch_at(a, 0, n)).collect();
+            let refs: Vec<&Array> = values.iter().collect();
+            crate::array::apply_primitive(prim.clone(), &refs)
+                .into_iter()
+                .map(|v| Batched::new(v, Some(0)))
+                .collect()
+        }
         Primitive::Iota { .. } => unreachable!("iota has no operands, so none is batched"),
         Primitive::CustomJvp(call) => super::custom_jvp::batch_rule(call, args, n),
         Primitive::Take { axis } => take_batched(&args[0], &args[1], *axis, n),

@@ -143,6 +143,43 @@ pub(crate) fn jvp_rule(
                 Some(lax::reduce(ReduceOp::Sum, &mul(&t, &weights), axes))
             }
         }
+        Primitive::Cholesky => {
+            // L' = L Φ(L⁻¹ A'ₛ L⁻ᵀ), A'ₛ = (A' + A'ᵀ)/2 (the convention JAX uses: the
+            // tangent is symmetrized rather than read from the lower triangle only).
+            let t = inst(0);
+            let sym = scale(&add(&t, &matrix_transpose(&t)), 0.5);
+            let left = lax::triangular_solve(y, &sym, true, false, false);
+            let m = matrix_transpose(&lax::triangular_solve(
+                y,
+                &matrix_transpose(&left),
+                true,
+                false,
+                false,
+            ));
+            Some(matmul(y, &phi(&m)))
+        }
+        Primitive::TriangularSolve {
+            lower,
+            transpose_a,
+            unit_diagonal,
+        } => {
+            // x' = op(a)⁻¹ (b' - op(a'_tri) x).
+            let mut rhs = tangents[1].clone();
+            if let Some(ta) = &tangents[0] {
+                let ta = triangle(ta, *lower, !unit_diagonal);
+                let ta = if *transpose_a {
+                    matrix_transpose(&ta)
+                } else {
+                    ta
+                };
+                let ax = matmul(&ta, y);
+                rhs = Some(match rhs {
+                    Some(tb) => sub(&tb, &ax),
+                    None => neg(&ax),
+                });
+            }
+            rhs.map(|r| lax::triangular_solve(x, &r, *lower, *transpose_a, *unit_diagonal))
+        }
         Primitive::DotGeneral { .. } => {
             if !differentiable(x.dtype()) {
                 None
@@ -164,6 +201,55 @@ pub(crate) fn jvp_rule(
     let mut out_tangents = vec![None; outs.len()];
     out_tangents[0] = out_tangent;
     (outs, out_tangents)
+}
+
+/// `x` (`[..., n, m]`) with its last two axes swapped.
+#[track_caller]
+pub(crate) fn matrix_transpose(x: &Array) -> Array {
+    let r = x.ndim();
+    let mut perm: Vec<usize> = (0..r).collect();
+    perm.swap(r - 2, r - 1);
+    lax::transpose(x, &perm)
+}
+
+/// The batched matrix product of `a: [..., n, m]` and `b: [..., m, k]` (equal leading axes).
+#[track_caller]
+pub(crate) fn matmul(a: &Array, b: &Array) -> Array {
+    let r = a.ndim();
+    let batch: Vec<usize> = (0..r - 2).collect();
+    lax::dot_general(a, b, &[r - 1], &[r - 2], &batch, &batch)
+}
+
+/// `(row, col)` index arrays (`i32`) shaped like `x` (`[..., n, n]`).
+#[track_caller]
+fn row_col(x: &Array) -> (Array, Array) {
+    let r = x.ndim();
+    (
+        lax::iota(DType::I32, x.shape(), r - 2),
+        lax::iota(DType::I32, x.shape(), r - 1),
+    )
+}
+
+/// `x` (`[..., n, n]`) with everything outside the lower (or upper) triangle set to zero;
+/// the diagonal is kept when `with_diagonal`, zeroed otherwise.
+#[track_caller]
+pub(crate) fn triangle(x: &Array, lower: bool, with_diagonal: bool) -> Array {
+    let (row, col) = row_col(x);
+    let op = match (lower, with_diagonal) {
+        (true, true) => CompareOp::Ge,
+        (true, false) => CompareOp::Gt,
+        (false, true) => CompareOp::Le,
+        (false, false) => CompareOp::Lt,
+    };
+    where_or_zero(&cmp(op, &row, &col), x)
+}
+
+/// `Φ(x)`: the strictly lower triangle of `x` plus half its diagonal (self-adjoint).
+#[track_caller]
+pub(crate) fn phi(x: &Array) -> Array {
+    let (row, col) = row_col(x);
+    let diag = where_or_zero(&cmp(CompareOp::Eq, &row, &col), &scale(x, 0.5));
+    lax::select(&cmp(CompareOp::Gt, &row, &col), x, &diag)
 }
 
 #[track_caller]

@@ -5,7 +5,7 @@
 //! (indices, predicates) get no cotangent.
 
 use super::ad_util::*;
-use super::jvp_rules::{binary_partials, reduce_partials};
+use super::jvp_rules::{binary_partials, matmul, matrix_transpose, phi, reduce_partials, triangle};
 use crate::array::{Array, lax};
 use crate::ir::{CompareOp, Primitive, ReduceOp, UnaryOp};
 
@@ -167,6 +167,36 @@ pub(crate) fn vjp_rule(
                 ReduceOp::Sum => ct_b,
                 _ => mul(&ct_b, &reduce_partials(*op, x0, y0, axes)),
             });
+        }
+        Primitive::Cholesky => {
+            // Murray (2016): P = Φ(Lᵀ L̄), S = L⁻ᵀ P L⁻¹, Ā = (S + Sᵀ)/2. The cotangent is
+            // the full symmetric matrix (JAX's convention), the adjoint of the JVP rule,
+            // which symmetrizes the input tangent.
+            let p = phi(&matmul(&matrix_transpose(y0), &ct));
+            let w = lax::triangular_solve(y0, &p, true, true, false);
+            let s = matrix_transpose(&lax::triangular_solve(
+                y0,
+                &matrix_transpose(&w),
+                true,
+                true,
+                false,
+            ));
+            out[0] = Some(scale(&add(&s, &matrix_transpose(&s)), 0.5));
+        }
+        Primitive::TriangularSolve {
+            lower,
+            transpose_a,
+            unit_diagonal,
+        } => {
+            // b̄ = op(a)⁻ᵀ x̄; ā = -b̄ xᵀ (transposed when `transpose_a`), on the triangle.
+            let b_ct = lax::triangular_solve(x0, &ct, *lower, !transpose_a, *unit_diagonal);
+            let a_ct = if *transpose_a {
+                matmul(y0, &matrix_transpose(&b_ct))
+            } else {
+                matmul(&b_ct, &matrix_transpose(y0))
+            };
+            out[0] = Some(neg(&triangle(&a_ct, *lower, !unit_diagonal)));
+            out[1] = Some(b_ct);
         }
         Primitive::Cumsum { axis, reverse } => out[0] = Some(lax::cumsum(&ct, *axis, !reverse)),
         Primitive::DotGeneral {

@@ -4,14 +4,15 @@
 //! file: `elementwise` (unary, binary, compare, select, convert, bitcast), `layout`
 //! (broadcast, reshape, transpose, slice, pad, concatenate, iota), `gather` (take,
 //! scatter-add), `reduce` (reductions, arg-reductions, cumsum), `dot`
-//! (`dot_general`, through `gemm` for floats) and `threefry`. The per-dtype scalar
-//! semantics (wrapping integers, XLA's division conventions, NaN-propagating max/min)
-//! are in `scalar`.
+//! (`dot_general`, through `gemm` for floats), `linalg` (`cholesky`, `triangular_solve`)
+//! and `threefry`. The per-dtype scalar semantics (wrapping integers, XLA's division
+//! conventions, NaN-propagating max/min) are in `scalar`.
 
 mod dot;
 mod elementwise;
 mod gather;
 mod layout;
+mod linalg;
 pub mod math;
 mod plan;
 mod reduce;
@@ -129,6 +130,21 @@ pub(crate) fn eval_unchecked(
         )),
         Primitive::Threefry2x32 => threefry::threefry2x32(bufs[0], bufs[1], bufs[2], bufs[3]),
         Primitive::CustomJvp(call) => custom_jvp(call, inputs),
+        Primitive::Cholesky => one(linalg::cholesky(bufs[0], &types[0].shape)),
+        Primitive::TriangularSolve {
+            lower,
+            transpose_a,
+            unit_diagonal,
+        } => one(linalg::triangular_solve(
+            bufs[0],
+            bufs[1],
+            &types[1].shape,
+            linalg::SolveFlags {
+                lower: *lower,
+                transpose_a: *transpose_a,
+                unit_diagonal: *unit_diagonal,
+            },
+        )),
     }
 }
 
