@@ -50,6 +50,7 @@ mod logistic;
 mod logs;
 mod logsumexp;
 mod ndtri;
+mod trig;
 
 pub use erf::{erf, erfc, log_ndtr, ndtr};
 pub use gamma::{betaln, digamma, gammaln};
@@ -57,6 +58,7 @@ pub use logistic::{expit, log_sigmoid, logit, softplus};
 pub use logs::{expm1, log1p, xlog1py, xlogy};
 pub use logsumexp::{logsumexp, logsumexp_axes, logsumexp_with};
 pub use ndtri::{erfinv, ndtri};
+pub use trig::arctan;
 
 pub(crate) use gamma::lgamma_ratio_half;
 

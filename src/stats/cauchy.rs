@@ -40,6 +40,20 @@ pub fn pdf(x: impl ArrayLike, loc: impl ArrayLike, scale: impl ArrayLike) -> Arr
     logpdf(x, loc, scale).exp()
 }
 
+/// The cumulative distribution function, `1/2 + atan((x - loc) / scale) / pi`.
+///
+/// ```
+/// use autobatch::{stats::cauchy, Array};
+/// let c = cauchy::cdf(Array::from_vec(vec![0.0f64, 1.0], &[2]), 0.0, 1.0).to_vec::<f64>().unwrap();
+/// assert_eq!(c[0], 0.5);
+/// assert!((c[1] - 0.75).abs() < 1e-16);
+/// ```
+#[track_caller]
+pub fn cdf(x: impl ArrayLike, loc: impl ArrayLike, scale: impl ArrayLike) -> Array {
+    let [x, loc, scale] = floats([x.into_operand(), loc.into_operand(), scale.into_operand()]);
+    crate::special::arctan((x - loc) / &scale) / PI + 0.5
+}
+
 /// The Cauchy distribution as an object: `Cauchy::new(loc, scale)`.
 ///
 /// ```
