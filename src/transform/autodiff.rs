@@ -425,22 +425,16 @@ fn run_simplified<A: Tree, R: Tree>(compute: impl Fn(&A) -> Result<R>, args: &A)
 pub fn grad<'a, M, F>(f: F) -> F::Spread<Result<F::First>>
 where
     F: TreeFn<'a, M>,
+    M: 'a,
     F::Out: TreeResult<Tree = Array>,
 {
-    let loc = Location::caller();
-    F::spread(move |args: &F::Args| {
-        run_simplified(
-            |a: &F::Args| {
-                let g = |first: &F::First| {
-                    f.call_args(&F::with_first(a, first.clone()))
-                        .into_tree_result()
-                        .map(|v| (v, ()))
-                };
-                value_and_grad_impl(&g, F::first(a), "grad", loc).map(|(_, g)| g)
-            },
-            args,
-        )
-    })
+    differentiate(
+        f,
+        "grad",
+        Location::caller(),
+        |out| out.into_tree_result().map(|v| (v, ())),
+        |(_, g)| g,
+    )
 }
 
 /// The value and gradient of a scalar-valued `f` with respect to its first argument; a
@@ -459,23 +453,16 @@ where
 pub fn value_and_grad<'a, M, F>(f: F) -> F::Spread<Result<(Array, F::First)>>
 where
     F: TreeFn<'a, M>,
+    M: 'a,
     F::Out: TreeResult<Tree = Array>,
 {
-    let loc = Location::caller();
-    F::spread(move |args: &F::Args| {
-        run_simplified(
-            |a: &F::Args| {
-                let g = |first: &F::First| {
-                    f.call_args(&F::with_first(a, first.clone()))
-                        .into_tree_result()
-                        .map(|v| (v, ()))
-                };
-                value_and_grad_impl(&g, F::first(a), "value_and_grad", loc)
-                    .map(|((v, ()), g)| (v, g))
-            },
-            args,
-        )
-    })
+    differentiate(
+        f,
+        "value_and_grad",
+        Location::caller(),
+        |out| out.into_tree_result().map(|v| (v, ())),
+        |((v, ()), g)| (v, g),
+    )
 }
 
 /// [`value_and_grad`] for a function returning `(value, aux)`: the auxiliary Tree is
@@ -495,17 +482,40 @@ pub fn value_and_grad_with_aux<'a, M, F, Aux>(f: F) -> F::Spread<Result<((Array,
 where
     F: TreeFn<'a, M>,
     F::Out: TreeResult<Tree = (Array, Aux)>,
+    M: 'a,
     Aux: Tree + 'a,
 {
-    let loc = Location::caller();
+    differentiate(
+        f,
+        "value_and_grad",
+        Location::caller(),
+        TreeResult::into_tree_result,
+        |result| result,
+    )
+}
+
+/// The machinery of [`grad`] and its variants: `f` as a function of its first argument
+/// (the others fixed at the call's values), its value split by `split` into `(value, aux)`,
+/// differentiated in one simplified program; `finish` picks what the caller returns.
+#[allow(clippy::type_complexity)] // ((value, aux), gradient) -> what the caller returns
+fn differentiate<'a, M, F, Aux, X>(
+    f: F,
+    op: &'static str,
+    loc: Loc,
+    split: fn(F::Out) -> Result<(Array, Aux)>,
+    finish: fn(((Array, Aux), F::First)) -> X,
+) -> F::Spread<Result<X>>
+where
+    F: TreeFn<'a, M>,
+    M: 'a,
+    Aux: Tree + 'a,
+    X: Tree + 'a,
+{
     F::spread(move |args: &F::Args| {
         run_simplified(
             |a: &F::Args| {
-                let g = |first: &F::First| {
-                    f.call_args(&F::with_first(a, first.clone()))
-                        .into_tree_result()
-                };
-                value_and_grad_impl(&g, F::first(a), "value_and_grad", loc)
+                let g = |first: &F::First| split(f.call_args(&F::with_first(a, first.clone())));
+                value_and_grad_impl(&g, F::first(a), op, loc).map(finish)
             },
             args,
         )
