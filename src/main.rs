@@ -31,9 +31,10 @@ enum Command {
     Bench(BenchArgs),
 }
 
+/// The size of a run: shared by `demo` and `bench`.
 #[derive(clap::Args)]
-struct BenchArgs {
-    /// Optimization steps to time
+struct RunSize {
+    /// Optimization steps
     #[arg(
         long,
         allow_negative_numbers = true,
@@ -52,23 +53,15 @@ struct BenchArgs {
 }
 
 #[derive(clap::Args)]
+struct BenchArgs {
+    #[command(flatten)]
+    size: RunSize,
+}
+
+#[derive(clap::Args)]
 struct DemoArgs {
-    /// Optimization steps
-    #[arg(
-        long,
-        allow_negative_numbers = true,
-        value_name = "N",
-        default_value_t = 1000
-    )]
-    steps: usize,
-    /// Monte Carlo samples of beta per step (positive)
-    #[arg(
-        long,
-        allow_negative_numbers = true,
-        value_name = "B",
-        default_value_t = 128
-    )]
-    batch_size: usize,
+    #[command(flatten)]
+    size: RunSize,
     /// SGD step size (finite)
     #[arg(
         long,
@@ -178,7 +171,7 @@ fn main() -> ExitCode {
 /// output path with a known extension in a writable directory.
 fn validate(args: &DemoArgs) -> Result<(), String> {
     for (name, value) in [
-        ("--batch-size", args.batch_size),
+        ("--batch-size", args.size.batch_size),
         ("--num-points", args.num_points),
         ("--num-features", args.num_features),
         ("--print-every", args.print_every),
@@ -236,8 +229,8 @@ fn demo(args: DemoArgs) -> ExitCode {
         return usage_error(message);
     }
     let config = ViConfig {
-        steps: args.steps,
-        batch_size: args.batch_size,
+        steps: args.size.steps,
+        batch_size: args.size.batch_size,
         step_size: args.step_size,
         data_seed: args.data_seed,
         num_points: args.num_points,
@@ -247,7 +240,7 @@ fn demo(args: DemoArgs) -> ExitCode {
     };
     let interactive = !args.json && std::io::stdout().is_terminal();
     let bar = if interactive {
-        let bar = ProgressBar::new(args.steps as u64);
+        let bar = ProgressBar::new(args.size.steps as u64);
         bar.set_style(
             ProgressStyle::with_template(
                 "{bar:40} {pos}/{len} steps  ELBO {msg}  [{elapsed_precise}]",
@@ -321,22 +314,22 @@ fn report(run: &ViRun, args: &DemoArgs) -> autobatch::Result<()> {
 }
 
 fn bench(args: BenchArgs) -> ExitCode {
-    if args.steps < 2 || args.batch_size == 0 {
+    if args.size.steps < 2 || args.size.batch_size == 0 {
         return usage_error(format!(
             "invalid value for '--steps' or '--batch-size': need at least 2 steps and a positive batch, got {} and {}",
-            args.steps, args.batch_size
+            args.size.steps, args.size.batch_size
         ));
     }
     let config = ViConfig {
-        steps: args.steps,
-        batch_size: args.batch_size,
+        steps: args.size.steps,
+        batch_size: args.size.batch_size,
         ..ViConfig::default()
     };
     match run_vi(&config, |_, _| {}) {
         Ok(run) => {
             let value = serde_json::json!({
-                "steps": args.steps,
-                "batch_size": args.batch_size,
+                "steps": args.size.steps,
+                "batch_size": args.size.batch_size,
                 "compile_s": run.compile_s,
                 "steps_s": run.steps_s,
                 "per_step_us": run.per_step_us(),
