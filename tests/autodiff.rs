@@ -75,6 +75,7 @@ fn unary_primitives() {
         let (lo, hi) = match op {
             UnaryOp::Log | UnaryOp::Sqrt | UnaryOp::Rsqrt => (0.5, 3.0),
             UnaryOp::Log1p => (-0.5, 3.0),
+            UnaryOp::ErfInv => (-0.9, 0.9),
             UnaryOp::Not => continue,
             // Piecewise constant: derivative zero away from the jumps.
             UnaryOp::Floor | UnaryOp::Ceil | UnaryOp::Round | UnaryOp::Sign => (0.1, 0.4),

@@ -20,6 +20,21 @@ pub fn unary(op: UnaryOp, x: &Array) -> Array {
     apply1(Primitive::Unary(op), &[x])
 }
 
+/// The inverse error function as XLA computes it (`jax.lax.erf_inv`): the function
+/// `jax.random.normal` draws through, bit for bit in `f32` (`erf_inv(+-1) = +-inf`, NaN
+/// outside `[-1, 1]`). Float operands only. For a more accurate `f64` inverse, see
+/// [`special::erfinv`](crate::special::erfinv).
+///
+/// ```
+/// use autobatch::{lax, Array};
+/// let y = lax::erf_inv(&Array::from_vec(vec![0.5f32, 1.0], &[2]));
+/// assert_eq!(y.to_vec::<f32>().unwrap(), vec![0.47693628, f32::INFINITY]);
+/// ```
+#[track_caller]
+pub fn erf_inv(x: &Array) -> Array {
+    unary(UnaryOp::ErfInv, x)
+}
+
 /// Applies a two-operand elementwise primitive (equal shapes and dtypes).
 ///
 /// ```

@@ -15,7 +15,8 @@ use std::fmt;
 
 /// Elementwise ops of one operand. The output has the operand's shape and dtype.
 ///
-/// Float-only: `Exp Log Log1p Expm1 Sqrt Rsqrt Sin Cos Tanh Logistic Floor Ceil Round`.
+/// Float-only: `Exp Log Log1p Expm1 Sqrt Rsqrt Sin Cos Tanh Logistic ErfInv Floor Ceil
+/// Round`.
 /// Numeric (not bool): `Neg Abs Sign`. Bool or integer (bitwise): `Not`.
 ///
 /// ```
@@ -49,6 +50,8 @@ pub enum UnaryOp {
     Tanh,
     /// `1 / (1 + e^-x)`, evaluated without overflow.
     Logistic,
+    /// The inverse error function, as XLA computes it (`erf_inv(+-1) = +-inf`).
+    ErfInv,
     /// Round toward -inf.
     Floor,
     /// Round toward +inf.
@@ -381,7 +384,7 @@ impl UnaryOp {
     /// ```
     /// assert!(autobatch::ir::UnaryOp::ALL.contains(&autobatch::ir::UnaryOp::Tanh));
     /// ```
-    pub const ALL: [UnaryOp; 17] = [
+    pub const ALL: [UnaryOp; 18] = [
         UnaryOp::Neg,
         UnaryOp::Exp,
         UnaryOp::Log,
@@ -395,6 +398,7 @@ impl UnaryOp {
         UnaryOp::Cos,
         UnaryOp::Tanh,
         UnaryOp::Logistic,
+        UnaryOp::ErfInv,
         UnaryOp::Floor,
         UnaryOp::Ceil,
         UnaryOp::Round,
@@ -421,6 +425,7 @@ impl UnaryOp {
             UnaryOp::Cos => "cos",
             UnaryOp::Tanh => "tanh",
             UnaryOp::Logistic => "logistic",
+            UnaryOp::ErfInv => "erf_inv",
             UnaryOp::Floor => "floor",
             UnaryOp::Ceil => "ceil",
             UnaryOp::Round => "round",

@@ -1,8 +1,6 @@
 //! Fused multiply-add (one rounding), which XLA on CPU uses wherever a multiply feeds an
-//! add. There is no FMA primitive, so it is emulated from `f64` arithmetic: exactly in
-//! [`fma`] (the public affine map of `uniform`), and in [`fma_fast`] / [`horner_f32`]
-//! (the many steps inside `erfinv`) up to a double-rounding case so rare that it never
-//! occurs in the reference data, at a quarter of the cost.
+//! add (here: the affine map of `uniform`). There is no FMA primitive, so it is emulated
+//! exactly from `f64` arithmetic.
 
 use super::ops::{add, and, convert, eq, gt, konst, max, min, mul, ne, select, sub};
 use crate::array::{Array, DType};
@@ -44,41 +42,9 @@ pub(super) fn fma(a: &Array, b: &Array, c: &Array) -> Array {
     select(&tie, &narrow(&toward), &r)
 }
 
-/// `f32(f64(a) * f64(b) + f64(c))` for `f32` arrays (`f64` ones: `a * b + c`, rounded
-/// twice): the fused multiply-add except in the double-rounding
-/// case repaired by [`fma`] (the `f64` sum inexact and exactly halfway between two `f32`
-/// values — for operands with random low bits about one operation in 2^29).
-#[track_caller]
-pub(super) fn fma_fast(a: &Array, b: &Array, c: &Array) -> Array {
-    if a.dtype() == DType::F64 {
-        return add(&mul(a, b), c);
-    }
-    let wide = |x: &Array| convert(x, DType::F64);
-    convert(&add(&mul(&wide(a), &wide(b)), &wide(c)), DType::F32)
-}
-
-/// Horner evaluation `p = c_k + p * w` (`coeffs` highest degree first, rounded to `f32`)
-/// of an `f32` array `w` with every step a fused multiply-add as in [`fma_fast`]; the
-/// running value stays in `f64` (holding `f32` values), which saves the conversions.
-#[track_caller]
-pub(super) fn horner_f32(coeffs: &[f64], w: &Array) -> Array {
-    let shape = w.shape().to_vec();
-    let c = |v: f64| konst(f64::from(v as f32), DType::F64, &shape);
-    let w = convert(w, DType::F64);
-    let mut p = c(coeffs[0]);
-    for (i, &k) in coeffs.iter().enumerate().skip(1) {
-        let rounded = convert(&add(&mul(&p, &w), &c(k)), DType::F32);
-        if i + 1 == coeffs.len() {
-            return rounded;
-        }
-        p = convert(&rounded, DType::F64);
-    }
-    convert(&p, DType::F32)
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{fma, fma_fast};
+    use super::fma;
     use crate::array::Array;
 
     /// `(1 + 2^-23)(1 - 2^-23) + (2^24 + 2) = 2^24 + 3 - 2^-46`: the `f64` sum rounds to the
@@ -97,10 +63,6 @@ mod tests {
         .collect();
         assert_eq!(want[0], 16_777_218.0);
         assert_eq!(fma(&a, &b, &c).to_vec::<f32>().unwrap(), want);
-        assert_eq!(
-            fma_fast(&a, &b, &c).to_vec::<f32>().unwrap()[0],
-            16_777_220.0
-        );
     }
 
     #[test]

@@ -1,10 +1,10 @@
 //! Normal variates (`jax.random.normal`, `jax.random.truncated_normal`): inverse-CDF
 //! sampling through XLA's `erfinv`.
 
-use super::erfinv::erfinv;
 use super::ops::{konst, max, min, mul};
 use super::uniform::scaled;
 use super::{error, float_dtype};
+use crate::array::lax::erf_inv as erfinv;
 use crate::array::{Array, DType};
 
 /// Standard normal values of `shape` and float `dtype` (`jax.random.normal`):

@@ -58,7 +58,7 @@ macro_rules! unary {
         }
     )*};
 }
-unary!(neg => Neg, log => Log, log1p => Log1p, sqrt => Sqrt, abs => Abs, sign => Sign,
+unary!(neg => Neg, log => Log, log1p => Log1p, abs => Abs, sign => Sign,
     sin => Sin, cos => Cos);
 
 /// `pred ? a : b`.

@@ -42,6 +42,14 @@ pub(crate) fn neg(a: &Array) -> Array {
 pub(crate) fn scale(a: &Array, c: f64) -> Array {
     mul(a, &full_like(a, c))
 }
+/// The derivative of `erf_inv` at the point where it equals `y`: `sqrt(pi)/2 e^(y^2)`.
+#[track_caller]
+pub(crate) fn erf_inv_slope(y: &Array) -> Array {
+    scale(
+        &lax::unary(UnaryOp::Exp, &mul(y, y)),
+        std::f64::consts::PI.sqrt() / 2.0,
+    )
+}
 #[track_caller]
 pub(crate) fn cmp(op: CompareOp, a: &Array, b: &Array) -> Array {
     lax::compare(op, a, b)

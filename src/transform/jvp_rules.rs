@@ -53,6 +53,7 @@ pub(crate) fn jvp_rule(
                     UnaryOp::Cos => Some(neg(&mul(&t, &lax::unary(UnaryOp::Sin, x)))),
                     UnaryOp::Tanh => Some(mul(&t, &sub(&full_like(y, 1.0), &mul(y, y)))),
                     UnaryOp::Logistic => Some(mul(&t, &mul(y, &sub(&full_like(y, 1.0), y)))),
+                    UnaryOp::ErfInv => Some(mul(&t, &erf_inv_slope(y))),
                     UnaryOp::Sign | UnaryOp::Floor | UnaryOp::Ceil | UnaryOp::Round => None,
                     UnaryOp::Not => None,
                 }

@@ -45,6 +45,7 @@ pub(crate) fn vjp_rule(
                 UnaryOp::Cos => Some(neg(&mul(&ct, &lax::unary(UnaryOp::Sin, x0)))),
                 UnaryOp::Tanh => Some(mul(&ct, &sub(&full_like(y0, 1.0), &mul(y0, y0)))),
                 UnaryOp::Logistic => Some(mul(&ct, &mul(y0, &sub(&full_like(y0, 1.0), y0)))),
+                UnaryOp::ErfInv => Some(mul(&ct, &erf_inv_slope(y0))),
                 UnaryOp::Sign | UnaryOp::Floor | UnaryOp::Ceil | UnaryOp::Round | UnaryOp::Not => {
                     None
                 }

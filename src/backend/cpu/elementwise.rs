@@ -1,21 +1,60 @@
 //! Elementwise kernels: unary, binary, compare, select, convert and bitcast.
 
 use super::scalar::{Bits, Float};
+use super::simd::vectorized;
 use super::{alloc, copy_vec, typed};
 use crate::array::{Buffer, DType, Element};
 use crate::ir::{BinaryOp, CompareOp, UnaryOp};
 
-/// `f` applied to every element of `x`.
+/// A closure calling the one-operand function `$f`, inlined into the kernel loop (a
+/// function item would be called through a shim compiled without the loop's vector
+/// instructions).
+macro_rules! one {
+    ($f:path) => {
+        #[inline(always)]
+        |a| $f(a)
+    };
+}
+
+/// The two-operand form of [`one!`].
+macro_rules! two {
+    ($f:path) => {
+        #[inline(always)]
+        |a, b| $f(a, b)
+    };
+}
+
+/// `f` applied to every element of `x`, in a loop vectorized for this CPU.
 fn map<T: Copy, U>(x: &[T], f: impl Fn(T) -> U) -> Result<Vec<U>, String> {
     let mut out = alloc(x.len())?;
-    out.extend(x.iter().map(|&a| f(a)));
+    vectorized(
+        #[inline(always)]
+        || {
+            for (o, &a) in out.spare_capacity_mut().iter_mut().zip(x) {
+                o.write(f(a));
+            }
+        },
+    );
+    // SAFETY: `alloc` reserved `x.len()` elements and the loop initialized all of them.
+    unsafe { out.set_len(x.len()) };
     Ok(out)
 }
 
-/// `f` applied to every pair of elements of `x` and `y` (equal lengths).
+/// `f` applied to every pair of elements of `x` and `y` (equal lengths), in a loop
+/// vectorized for this CPU.
 fn zip<T: Copy, U>(x: &[T], y: &[T], f: impl Fn(T, T) -> U) -> Result<Vec<U>, String> {
-    let mut out = alloc(x.len())?;
-    out.extend(x.iter().zip(y).map(|(&a, &b)| f(a, b)));
+    let n = x.len().min(y.len());
+    let mut out = alloc(n)?;
+    vectorized(
+        #[inline(always)]
+        || {
+            for (o, (&a, &b)) in out.spare_capacity_mut().iter_mut().zip(x.iter().zip(y)) {
+                o.write(f(a, b));
+            }
+        },
+    );
+    // SAFETY: `alloc` reserved `n` elements and the loop initialized all of them.
+    unsafe { out.set_len(n) };
     Ok(out)
 }
 
@@ -32,32 +71,33 @@ pub(crate) fn unary(op: UnaryOp, x: &Buffer) -> Result<Buffer, String> {
 
 fn float_unary<T: Float>(op: UnaryOp, x: &[T]) -> Result<Vec<T>, String> {
     match op {
-        UnaryOp::Neg => map(x, T::neg),
-        UnaryOp::Exp => map(x, T::exp),
-        UnaryOp::Log => map(x, T::ln),
-        UnaryOp::Log1p => map(x, T::ln_1p),
-        UnaryOp::Expm1 => map(x, T::exp_m1),
-        UnaryOp::Sqrt => map(x, T::sqrt),
-        UnaryOp::Rsqrt => map(x, T::rsqrt),
-        UnaryOp::Abs => map(x, T::abs),
-        UnaryOp::Sign => map(x, T::sign),
-        UnaryOp::Sin => map(x, T::sin),
-        UnaryOp::Cos => map(x, T::cos),
-        UnaryOp::Tanh => map(x, T::tanh),
-        UnaryOp::Logistic => map(x, T::logistic),
-        UnaryOp::Floor => map(x, T::floor),
-        UnaryOp::Ceil => map(x, T::ceil),
-        UnaryOp::Round => map(x, T::round),
+        UnaryOp::Neg => map(x, one!(T::neg)),
+        UnaryOp::Exp => map(x, one!(T::exp)),
+        UnaryOp::Log => map(x, one!(T::ln)),
+        UnaryOp::Log1p => map(x, one!(T::ln_1p)),
+        UnaryOp::Expm1 => map(x, one!(T::exp_m1)),
+        UnaryOp::Sqrt => map(x, one!(T::sqrt)),
+        UnaryOp::Rsqrt => map(x, one!(T::rsqrt)),
+        UnaryOp::Abs => map(x, one!(T::abs)),
+        UnaryOp::Sign => map(x, one!(T::sign)),
+        UnaryOp::Sin => map(x, one!(T::sin)),
+        UnaryOp::Cos => map(x, one!(T::cos)),
+        UnaryOp::Tanh => map(x, one!(T::tanh)),
+        UnaryOp::Logistic => map(x, one!(T::logistic)),
+        UnaryOp::ErfInv => map(x, one!(T::erf_inv)),
+        UnaryOp::Floor => map(x, one!(T::floor)),
+        UnaryOp::Ceil => map(x, one!(T::ceil)),
+        UnaryOp::Round => map(x, one!(T::round)),
         UnaryOp::Not => Err("not does not accept float operands".into()),
     }
 }
 
 fn bits_unary<T: Bits>(op: UnaryOp, x: &[T]) -> Result<Vec<T>, String> {
     match op {
-        UnaryOp::Neg => map(x, T::neg),
-        UnaryOp::Abs => map(x, T::abs),
-        UnaryOp::Sign => map(x, T::sign),
-        UnaryOp::Not => map(x, T::not),
+        UnaryOp::Neg => map(x, one!(T::neg)),
+        UnaryOp::Abs => map(x, one!(T::abs)),
+        UnaryOp::Sign => map(x, one!(T::sign)),
+        UnaryOp::Not => map(x, one!(T::not)),
         UnaryOp::Exp
         | UnaryOp::Log
         | UnaryOp::Log1p
@@ -68,6 +108,7 @@ fn bits_unary<T: Bits>(op: UnaryOp, x: &[T]) -> Result<Vec<T>, String> {
         | UnaryOp::Cos
         | UnaryOp::Tanh
         | UnaryOp::Logistic
+        | UnaryOp::ErfInv
         | UnaryOp::Floor
         | UnaryOp::Ceil
         | UnaryOp::Round => Err(format!("{} accepts only float operands", op.name())),
@@ -87,14 +128,14 @@ pub(crate) fn binary(op: BinaryOp, x: &Buffer, y: &Buffer) -> Result<Buffer, Str
 
 fn float_binary<T: Float>(op: BinaryOp, x: &[T], y: &[T]) -> Result<Vec<T>, String> {
     match op {
-        BinaryOp::Add => zip(x, y, T::add),
-        BinaryOp::Sub => zip(x, y, T::sub),
-        BinaryOp::Mul => zip(x, y, T::mul),
-        BinaryOp::Div => zip(x, y, T::div),
-        BinaryOp::Rem => zip(x, y, T::rem),
-        BinaryOp::Pow => zip(x, y, T::pow),
-        BinaryOp::Max => zip(x, y, T::max),
-        BinaryOp::Min => zip(x, y, T::min),
+        BinaryOp::Add => zip(x, y, two!(T::add)),
+        BinaryOp::Sub => zip(x, y, two!(T::sub)),
+        BinaryOp::Mul => zip(x, y, two!(T::mul)),
+        BinaryOp::Div => zip(x, y, two!(T::div)),
+        BinaryOp::Rem => zip(x, y, two!(T::rem)),
+        BinaryOp::Pow => zip(x, y, two!(T::pow)),
+        BinaryOp::Max => zip(x, y, two!(T::max)),
+        BinaryOp::Min => zip(x, y, two!(T::min)),
         BinaryOp::And
         | BinaryOp::Or
         | BinaryOp::Xor
@@ -107,18 +148,18 @@ fn float_binary<T: Float>(op: BinaryOp, x: &[T], y: &[T]) -> Result<Vec<T>, Stri
 
 fn bits_binary<T: Bits>(op: BinaryOp, x: &[T], y: &[T]) -> Result<Vec<T>, String> {
     match op {
-        BinaryOp::Add => zip(x, y, T::add),
-        BinaryOp::Sub => zip(x, y, T::sub),
-        BinaryOp::Mul => zip(x, y, T::mul),
-        BinaryOp::Div => zip(x, y, T::div),
-        BinaryOp::Rem => zip(x, y, T::rem),
-        BinaryOp::Max => zip(x, y, T::max),
-        BinaryOp::Min => zip(x, y, T::min),
-        BinaryOp::And => zip(x, y, T::and),
-        BinaryOp::Or => zip(x, y, T::or),
-        BinaryOp::Xor => zip(x, y, T::xor),
-        BinaryOp::ShiftLeft => zip(x, y, T::shl),
-        BinaryOp::ShiftRightLogical => zip(x, y, T::shr),
+        BinaryOp::Add => zip(x, y, two!(T::add)),
+        BinaryOp::Sub => zip(x, y, two!(T::sub)),
+        BinaryOp::Mul => zip(x, y, two!(T::mul)),
+        BinaryOp::Div => zip(x, y, two!(T::div)),
+        BinaryOp::Rem => zip(x, y, two!(T::rem)),
+        BinaryOp::Max => zip(x, y, two!(T::max)),
+        BinaryOp::Min => zip(x, y, two!(T::min)),
+        BinaryOp::And => zip(x, y, two!(T::and)),
+        BinaryOp::Or => zip(x, y, two!(T::or)),
+        BinaryOp::Xor => zip(x, y, two!(T::xor)),
+        BinaryOp::ShiftLeft => zip(x, y, two!(T::shl)),
+        BinaryOp::ShiftRightLogical => zip(x, y, two!(T::shr)),
         BinaryOp::Pow => Err("pow accepts only float operands".into()),
     }
 }
@@ -134,12 +175,42 @@ fn compare_typed<T: Element + PartialOrd>(
     y: &[T],
 ) -> Result<Vec<bool>, String> {
     match op {
-        CompareOp::Eq => zip(x, y, |a, b| a == b),
-        CompareOp::Ne => zip(x, y, |a, b| a != b),
-        CompareOp::Lt => zip(x, y, |a, b| a < b),
-        CompareOp::Le => zip(x, y, |a, b| a <= b),
-        CompareOp::Gt => zip(x, y, |a, b| a > b),
-        CompareOp::Ge => zip(x, y, |a, b| a >= b),
+        CompareOp::Eq => zip(
+            x,
+            y,
+            #[inline(always)]
+            |a, b| a == b,
+        ),
+        CompareOp::Ne => zip(
+            x,
+            y,
+            #[inline(always)]
+            |a, b| a != b,
+        ),
+        CompareOp::Lt => zip(
+            x,
+            y,
+            #[inline(always)]
+            |a, b| a < b,
+        ),
+        CompareOp::Le => zip(
+            x,
+            y,
+            #[inline(always)]
+            |a, b| a <= b,
+        ),
+        CompareOp::Gt => zip(
+            x,
+            y,
+            #[inline(always)]
+            |a, b| a > b,
+        ),
+        CompareOp::Ge => zip(
+            x,
+            y,
+            #[inline(always)]
+            |a, b| a >= b,
+        ),
     }
 }
 
@@ -150,12 +221,19 @@ pub(crate) fn select(pred: &Buffer, on_true: &Buffer, on_false: &Buffer) -> Resu
 }
 
 fn select_typed<T: Copy>(p: &[bool], t: &[T], f: &[T]) -> Result<Vec<T>, String> {
-    let mut out = alloc(p.len())?;
-    out.extend(
-        p.iter()
-            .zip(t.iter().zip(f))
-            .map(|(&c, (&a, &b))| if c { a } else { b }),
+    let n = p.len().min(t.len()).min(f.len());
+    let mut out = alloc(n)?;
+    vectorized(
+        #[inline(always)]
+        || {
+            let items = p.iter().zip(t.iter().zip(f));
+            for (o, (&c, (&a, &b))) in out.spare_capacity_mut().iter_mut().zip(items) {
+                o.write(if c { a } else { b });
+            }
+        },
     );
+    // SAFETY: `alloc` reserved `n` elements and the loop initialized all of them.
+    unsafe { out.set_len(n) };
     Ok(out)
 }
 

@@ -27,7 +27,8 @@ pub fn exp_f32(x: f32) -> f32 {
     // Round to nearest by adding and subtracting 1.5 * 2^23 (no library call, so the
     // loop vectorizes on plain SSE2).
     const ROUNDER: f32 = 12_582_912.0;
-    let n = (xc * LOG2E + ROUNDER) - ROUNDER;
+    let t = xc * LOG2E + ROUNDER;
+    let n = t - ROUNDER;
     let r = xc - n * LN2_HI - n * LN2_LO;
     let mut p = 1.987_569_1e-4f32;
     p = p * r + 1.398_199_9e-3;
@@ -37,7 +38,9 @@ pub fn exp_f32(x: f32) -> f32 {
     p = p * r + 0.5; // Cephes: 5.0000001201e-1, which rounds to 0.5 in f32
     let er = r * r * p + r + 1.0;
     // n in [-150, 129]: two factors 2^n1 * 2^n2 with normal exponents.
-    let ni = n as i32;
+    // `t` is `1.5 * 2^23 + n` with a unit last place, so its low bits hold `n` (no
+    // saturating float-to-int conversion, which would keep the loop scalar).
+    let ni = t.to_bits() as i32 - ROUNDER.to_bits() as i32;
     let n1 = ni >> 1;
     let n2 = ni - n1;
     let s1 = f32::from_bits(((n1 + 127) as u32) << 23);

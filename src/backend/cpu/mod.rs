@@ -10,6 +10,7 @@
 
 mod dot;
 mod elementwise;
+mod erf_inv;
 mod gather;
 mod layout;
 mod linalg;
@@ -17,9 +18,11 @@ pub mod math;
 mod plan;
 mod reduce;
 mod scalar;
+mod simd;
 mod strided;
 mod threefry;
 
+pub use erf_inv::{erf_inv_f32, erf_inv_f64};
 pub(crate) use plan::Plan;
 
 use crate::array::{Buffer, Element};

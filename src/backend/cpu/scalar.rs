@@ -75,6 +75,7 @@ pub(crate) trait Float: Scalar {
     fn cos(self) -> Self;
     fn tanh(self) -> Self;
     fn logistic(self) -> Self;
+    fn erf_inv(self) -> Self;
     fn floor(self) -> Self;
     fn ceil(self) -> Self;
     fn round(self) -> Self;
@@ -111,27 +112,33 @@ fn pairwise<T: Scalar>(xs: &[T]) -> T {
 }
 
 macro_rules! float_scalar {
-    ($t:ty, $exp:path, $ln:path) => {
+    ($t:ty, $exp:path, $ln:path, $erf_inv:path) => {
         impl Scalar for $t {
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
             const LOWEST: Self = <$t>::NEG_INFINITY;
             const HIGHEST: Self = <$t>::INFINITY;
+            #[inline(always)]
             fn add(self, o: Self) -> Self {
                 self + o
             }
+            #[inline(always)]
             fn sub(self, o: Self) -> Self {
                 self - o
             }
+            #[inline(always)]
             fn mul(self, o: Self) -> Self {
                 self * o
             }
+            #[inline(always)]
             fn div(self, o: Self) -> Self {
                 self / o
             }
+            #[inline(always)]
             fn rem(self, o: Self) -> Self {
                 self % o
             }
+            #[inline(always)]
             fn max(self, o: Self) -> Self {
                 if self.is_nan() || o.is_nan() {
                     <$t>::NAN
@@ -141,6 +148,7 @@ macro_rules! float_scalar {
                     o
                 }
             }
+            #[inline(always)]
             fn min(self, o: Self) -> Self {
                 if self.is_nan() || o.is_nan() {
                     <$t>::NAN
@@ -150,12 +158,15 @@ macro_rules! float_scalar {
                     o
                 }
             }
+            #[inline(always)]
             fn neg(self) -> Self {
                 -self
             }
+            #[inline(always)]
             fn abs(self) -> Self {
                 <$t>::abs(self)
             }
+            #[inline(always)]
             fn sign(self) -> Self {
                 if self > 0.0 {
                     1.0
@@ -165,9 +176,11 @@ macro_rules! float_scalar {
                     self
                 }
             }
+            #[inline(always)]
             fn is_nan(self) -> bool {
                 <$t>::is_nan(self)
             }
+            #[inline(always)]
             fn from_usize(n: usize) -> Self {
                 n as $t
             }
@@ -177,48 +190,66 @@ macro_rules! float_scalar {
         }
 
         impl Float for $t {
+            #[inline(always)]
             fn exp(self) -> Self {
                 $exp(self)
             }
+            #[inline(always)]
             fn ln(self) -> Self {
                 $ln(self)
             }
+            #[inline(always)]
             fn ln_1p(self) -> Self {
                 <$t>::ln_1p(self)
             }
+            #[inline(always)]
             fn exp_m1(self) -> Self {
                 <$t>::exp_m1(self)
             }
+            #[inline(always)]
             fn sqrt(self) -> Self {
                 <$t>::sqrt(self)
             }
+            #[inline(always)]
             fn rsqrt(self) -> Self {
                 1.0 / <$t>::sqrt(self)
             }
+            #[inline(always)]
             fn sin(self) -> Self {
                 <$t>::sin(self)
             }
+            #[inline(always)]
             fn cos(self) -> Self {
                 <$t>::cos(self)
             }
+            #[inline(always)]
             fn tanh(self) -> Self {
                 <$t>::tanh(self)
             }
+            #[inline(always)]
             fn logistic(self) -> Self {
                 // e^-|x| never overflows; the branch-free form vectorizes.
                 let e = $exp(-self.abs());
                 let r = 1.0 / (1.0 + e);
                 if self >= 0.0 { r } else { e * r }
             }
+            #[inline(always)]
+            fn erf_inv(self) -> Self {
+                $erf_inv(self)
+            }
+            #[inline(always)]
             fn floor(self) -> Self {
                 <$t>::floor(self)
             }
+            #[inline(always)]
             fn ceil(self) -> Self {
                 <$t>::ceil(self)
             }
+            #[inline(always)]
             fn round(self) -> Self {
                 <$t>::round_ties_even(self)
             }
+            #[inline(always)]
             fn pow(self, o: Self) -> Self {
                 <$t>::powf(self, o)
             }
@@ -226,32 +257,45 @@ macro_rules! float_scalar {
     };
 }
 // f32 uses the vectorizable kernels of `math.rs` (<= 1 ulp); f64 uses `std`.
-float_scalar!(f32, super::math::exp_f32, super::math::ln_f32);
-float_scalar!(f64, f64::exp, f64::ln);
+float_scalar!(
+    f32,
+    super::math::exp_f32,
+    super::math::ln_f32,
+    super::erf_inv::erf_inv_f32
+);
+float_scalar!(f64, f64::exp, f64::ln, super::erf_inv::erf_inv_f64);
 
 macro_rules! int_common {
     () => {
+        #[inline(always)]
         fn add(self, o: Self) -> Self {
             self.wrapping_add(o)
         }
+        #[inline(always)]
         fn sub(self, o: Self) -> Self {
             self.wrapping_sub(o)
         }
+        #[inline(always)]
         fn mul(self, o: Self) -> Self {
             self.wrapping_mul(o)
         }
+        #[inline(always)]
         fn max(self, o: Self) -> Self {
             Ord::max(self, o)
         }
+        #[inline(always)]
         fn min(self, o: Self) -> Self {
             Ord::min(self, o)
         }
+        #[inline(always)]
         fn neg(self) -> Self {
             self.wrapping_neg()
         }
+        #[inline(always)]
         fn is_nan(self) -> bool {
             false
         }
+        #[inline(always)]
         fn from_usize(n: usize) -> Self {
             n as Self
         }
@@ -264,15 +308,19 @@ impl Scalar for i32 {
     const LOWEST: Self = i32::MIN;
     const HIGHEST: Self = i32::MAX;
     int_common!();
+    #[inline(always)]
     fn div(self, o: Self) -> Self {
         if o == 0 { -1 } else { self.wrapping_div(o) }
     }
+    #[inline(always)]
     fn rem(self, o: Self) -> Self {
         if o == 0 { self } else { self.wrapping_rem(o) }
     }
+    #[inline(always)]
     fn abs(self) -> Self {
         self.wrapping_abs()
     }
+    #[inline(always)]
     fn sign(self) -> Self {
         self.signum()
     }
@@ -284,15 +332,19 @@ impl Scalar for u32 {
     const LOWEST: Self = 0;
     const HIGHEST: Self = u32::MAX;
     int_common!();
+    #[inline(always)]
     fn div(self, o: Self) -> Self {
         self.checked_div(o).unwrap_or(u32::MAX)
     }
+    #[inline(always)]
     fn rem(self, o: Self) -> Self {
         if o == 0 { self } else { self % o }
     }
+    #[inline(always)]
     fn abs(self) -> Self {
         self
     }
+    #[inline(always)]
     fn sign(self) -> Self {
         u32::from(self > 0)
     }
@@ -305,39 +357,51 @@ impl Scalar for bool {
     const ONE: Self = true;
     const LOWEST: Self = false;
     const HIGHEST: Self = true;
+    #[inline(always)]
     fn add(self, o: Self) -> Self {
         self | o
     }
+    #[inline(always)]
     fn sub(self, o: Self) -> Self {
         self ^ o
     }
+    #[inline(always)]
     fn mul(self, o: Self) -> Self {
         self & o
     }
+    #[inline(always)]
     fn div(self, _o: Self) -> Self {
         self
     }
+    #[inline(always)]
     fn rem(self, _o: Self) -> Self {
         self
     }
+    #[inline(always)]
     fn max(self, o: Self) -> Self {
         self | o
     }
+    #[inline(always)]
     fn min(self, o: Self) -> Self {
         self & o
     }
+    #[inline(always)]
     fn neg(self) -> Self {
         self
     }
+    #[inline(always)]
     fn abs(self) -> Self {
         self
     }
+    #[inline(always)]
     fn sign(self) -> Self {
         self
     }
+    #[inline(always)]
     fn is_nan(self) -> bool {
         false
     }
+    #[inline(always)]
     fn from_usize(n: usize) -> Self {
         n != 0
     }
@@ -346,23 +410,29 @@ impl Scalar for bool {
 macro_rules! int_bits {
     ($t:ty) => {
         impl Bits for $t {
+            #[inline(always)]
             fn and(self, o: Self) -> Self {
                 self & o
             }
+            #[inline(always)]
             fn or(self, o: Self) -> Self {
                 self | o
             }
+            #[inline(always)]
             fn xor(self, o: Self) -> Self {
                 self ^ o
             }
+            #[inline(always)]
             fn not(self) -> Self {
                 !self
             }
+            #[inline(always)]
             fn shl(self, o: Self) -> Self {
                 // The amount is read as unsigned: negative i32 amounts are >= 32.
                 let amount = o as u32;
                 if amount >= 32 { 0 } else { self << amount }
             }
+            #[inline(always)]
             fn shr(self, o: Self) -> Self {
                 let amount = o as u32;
                 if amount >= 32 {
@@ -378,21 +448,27 @@ int_bits!(i32);
 int_bits!(u32);
 
 impl Bits for bool {
+    #[inline(always)]
     fn and(self, o: Self) -> Self {
         self & o
     }
+    #[inline(always)]
     fn or(self, o: Self) -> Self {
         self | o
     }
+    #[inline(always)]
     fn xor(self, o: Self) -> Self {
         self ^ o
     }
+    #[inline(always)]
     fn not(self) -> Self {
         !self
     }
+    #[inline(always)]
     fn shl(self, _o: Self) -> Self {
         self
     }
+    #[inline(always)]
     fn shr(self, _o: Self) -> Self {
         self
     }
