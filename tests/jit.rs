@@ -106,3 +106,55 @@ fn errors_come_back_from_the_first_call() {
     assert_eq!(err.op(), "add");
     assert_eq!(err.message(), "cannot broadcast shapes [3] and [5]");
 }
+
+/// A long mixed-dtype elementwise chain with row reductions, broadcast scalars, uniform
+/// constants, copies and an unfusible op in the middle, over sizes that span several
+/// chunks: the fused kernels give exactly the eager results.
+#[test]
+fn fused_kernels_equal_eager_bit_for_bit() {
+    use autobatch::compile::fusion::schedule;
+    let chain = |x: &Array| {
+        let half = Array::full(x.shape(), 0.5); // a constant with equal elements
+        let y = (x * 3.0 - &half).exp() / (x.abs() + 1.0);
+        let z = y.log1p().tanh() + y.logistic();
+        let big = z.gt(&half);
+        let w = autobatch::select(&big, &z, z.sqrt() * -2.0);
+        let i = w.astype(DType::I32) + 7;
+        let u = i.astype(DType::U32);
+        let bits = autobatch::lax::bitcast(
+            &autobatch::lax::binary(autobatch::ir::BinaryOp::Xor, &u, &u.astype(DType::U32)),
+            DType::F32,
+        );
+        let v = w.astype(DType::F64).exp() + bits.astype(DType::F64);
+        let r = autobatch::stop_gradient(&v.reshape(&[-1]));
+        let dims: Vec<isize> = x.shape().iter().map(|&d| d as isize).collect();
+        let m = r.reshape(&dims);
+        let s = m.sum_axis(-1);
+        (m.max_axis(-1), s, m.astype(DType::F32).cumsum(0) * &y)
+    };
+    let mut rng = Rng(77);
+    for shape in [&[3usize, 700][..], &[1000], &[5, 9, 11], &[1], &[2, 4096]] {
+        let x = rng.array_in(shape, -2.0, 2.0);
+        let p = jit_program(chain, &x).unwrap();
+        assert!(schedule(&p).kernel_count() >= 2, "{shape:?}");
+        let got = jit(chain)(&x).unwrap();
+        let want = chain(&x);
+        assert_eq!(
+            got.0.to_vec::<f64>().unwrap(),
+            want.0.to_vec::<f64>().unwrap()
+        );
+        assert_eq!(
+            got.1.to_vec::<f64>().unwrap(),
+            want.1.to_vec::<f64>().unwrap()
+        );
+        let (g, w) = (
+            got.2.to_vec::<f32>().unwrap(),
+            want.2.to_vec::<f32>().unwrap(),
+        );
+        assert!(
+            g.iter()
+                .zip(&w)
+                .all(|(a, b)| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()))
+        );
+    }
+}

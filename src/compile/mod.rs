@@ -2,6 +2,7 @@
 
 mod cse;
 mod dce;
+pub mod fusion;
 
 pub use cse::cse;
 pub use dce::dce;

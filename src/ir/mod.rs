@@ -2,7 +2,7 @@
 
 mod array_type;
 mod primitive;
-mod printer;
+pub(crate) mod printer;
 mod program;
 pub mod shape_rules;
 mod verify;

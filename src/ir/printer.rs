@@ -37,56 +37,74 @@ fn literal(a: &Array) -> Option<String> {
     Some(format!("{text}:{}[]", a.dtype()))
 }
 
+/// The names a printed program gives its variables: literal constants print as their
+/// value, every other variable gets the next name in order of definition.
+pub(crate) fn var_names(p: &Program) -> HashMap<Var, String> {
+    let mut names: HashMap<Var, String> = HashMap::new();
+    let mut next = 0;
+    let mut name = |v: Var, names: &mut HashMap<Var, String>| {
+        names.insert(v, var_name(next));
+        next += 1;
+    };
+    for (v, c) in p.constvars.iter().zip(&p.consts) {
+        match literal(c) {
+            Some(lit) => {
+                names.insert(*v, lit);
+            }
+            None => name(*v, &mut names),
+        }
+    }
+    for v in &p.invars {
+        name(*v, &mut names);
+    }
+    for eq in &p.equations {
+        for v in &eq.outputs {
+            name(*v, &mut names);
+        }
+    }
+    names
+}
+
+/// Writes one equation as `lhs:type ... = primitive args`.
+pub(crate) fn write_equation(
+    f: &mut impl fmt::Write,
+    p: &Program,
+    eq: &crate::ir::Equation,
+    names: &HashMap<Var, String>,
+) -> fmt::Result {
+    let name = |v: &Var| names.get(v).cloned().unwrap_or_else(|| format!("?{}", v.0));
+    let lhs: Vec<String> = eq
+        .outputs
+        .iter()
+        .map(|v| format!("{}:{}", name(v), p.var_type(*v)))
+        .collect();
+    write!(f, "{} = {}", lhs.join(" "), eq.primitive)?;
+    for a in &eq.inputs {
+        write!(f, " {}", name(a))?;
+    }
+    Ok(())
+}
+
 impl fmt::Display for Program {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut names: HashMap<Var, String> = HashMap::new();
-        let mut next = 0;
-        let mut name = |v: Var, names: &mut HashMap<Var, String>| {
-            let n = var_name(next);
-            next += 1;
-            names.insert(v, n.clone());
-            n
-        };
-        let mut header_consts = Vec::new();
-        for (v, c) in self.constvars.iter().zip(&self.consts) {
-            match literal(c) {
-                Some(lit) => {
-                    names.insert(*v, lit);
-                }
-                None => {
-                    let n = name(*v, &mut names);
-                    header_consts.push(format!("{n}:{}", self.var_type(*v)));
-                }
-            }
-        }
-        let mut header_inputs = Vec::new();
-        for v in &self.invars {
-            let n = name(*v, &mut names);
-            header_inputs.push(format!("{n}:{}", self.var_type(*v)));
-        }
+        let names = var_names(self);
+        let typed = |v: &Var| format!("{}:{}", names[v], self.var_type(*v));
+        let header_consts: Vec<String> = self
+            .constvars
+            .iter()
+            .zip(&self.consts)
+            .filter(|(_, c)| literal(c).is_none())
+            .map(|(v, _)| typed(v))
+            .collect();
+        let header_inputs: Vec<String> = self.invars.iter().map(typed).collect();
         write!(f, "{{ lambda ")?;
         if !header_consts.is_empty() {
             write!(f, "{} ", header_consts.join(" "))?;
         }
         write!(f, "; {}. let", header_inputs.join(" "))?;
         for eq in &self.equations {
-            let lhs: Vec<String> = eq
-                .outputs
-                .iter()
-                .map(|&v| {
-                    let n = name(v, &mut names);
-                    format!("{n}:{}", self.var_type(v))
-                })
-                .collect();
-            let args: Vec<String> = eq
-                .inputs
-                .iter()
-                .map(|v| names.get(v).cloned().unwrap_or_else(|| format!("?{}", v.0)))
-                .collect();
-            write!(f, "\n    {} = {}", lhs.join(" "), eq.primitive)?;
-            for a in args {
-                write!(f, " {a}")?;
-            }
+            write!(f, "\n    ")?;
+            write_equation(f, self, eq, &names)?;
         }
         let outs: Vec<String> = self
             .outvars

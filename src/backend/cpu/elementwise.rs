@@ -1,10 +1,17 @@
 //! Elementwise kernels: unary, binary, compare, select, convert and bitcast.
+//!
+//! Each kernel writes into an output slice (`*_into`), so that the same loops serve the
+//! one-op-at-a-time path (which allocates the output: [`unary`], [`binary`], ...) and
+//! the fused kernels (which run them chunk by chunk on scratch registers). The loops are
+//! compiled for the CPU's widest vector instruction set ([`vectorized`]).
 
+use super::alloc;
 use super::scalar::{Bits, Float};
 use super::simd::vectorized;
-use super::{alloc, copy_vec, typed};
 use crate::array::{Buffer, DType, Element};
 use crate::ir::{BinaryOp, CompareOp, UnaryOp};
+use std::mem::MaybeUninit;
+use std::ops::Range;
 
 /// A closure calling the one-operand function `$f`, inlined into the kernel loop (a
 /// function item would be called through a shim compiled without the loop's vector
@@ -24,80 +31,229 @@ macro_rules! two {
     };
 }
 
-/// `f` applied to every element of `x`, in a loop vectorized for this CPU.
-fn map<T: Copy, U>(x: &[T], f: impl Fn(T) -> U) -> Result<Vec<U>, String> {
-    let mut out = alloc(x.len())?;
+/// The identity closure, inlined into the kernel loop.
+macro_rules! id {
+    () => {
+        #[inline(always)]
+        |a| a
+    };
+}
+
+/// Borrowed elements of one dtype.
+#[derive(Clone, Copy)]
+pub(crate) enum Slice<'a> {
+    F32(&'a [f32]),
+    F64(&'a [f64]),
+    I32(&'a [i32]),
+    U32(&'a [u32]),
+    Bool(&'a [bool]),
+}
+
+impl<'a> Slice<'a> {
+    /// All elements of `b`.
+    pub(crate) fn of(b: &'a Buffer) -> Slice<'a> {
+        match b {
+            Buffer::F32(v) => Slice::F32(v),
+            Buffer::F64(v) => Slice::F64(v),
+            Buffer::I32(v) => Slice::I32(v),
+            Buffer::U32(v) => Slice::U32(v),
+            Buffer::Bool(v) => Slice::Bool(v),
+        }
+    }
+
+    /// The elements `range` of `b` (clamped to its length).
+    pub(crate) fn range(b: &'a Buffer, range: Range<usize>) -> Slice<'a> {
+        fn cut<T>(v: &[T], r: Range<usize>) -> &[T] {
+            let end = r.end.min(v.len());
+            &v[r.start.min(end)..end]
+        }
+        match b {
+            Buffer::F32(v) => Slice::F32(cut(v, range)),
+            Buffer::F64(v) => Slice::F64(cut(v, range)),
+            Buffer::I32(v) => Slice::I32(cut(v, range)),
+            Buffer::U32(v) => Slice::U32(cut(v, range)),
+            Buffer::Bool(v) => Slice::Bool(cut(v, range)),
+        }
+    }
+}
+
+/// Output elements of one dtype, each written exactly once by a kernel (possibly
+/// uninitialized before).
+pub(crate) enum Out<'a> {
+    F32(&'a mut [MaybeUninit<f32>]),
+    F64(&'a mut [MaybeUninit<f64>]),
+    I32(&'a mut [MaybeUninit<i32>]),
+    U32(&'a mut [MaybeUninit<u32>]),
+    Bool(&'a mut [MaybeUninit<bool>]),
+}
+
+/// Views initialized elements as output slots.
+fn as_out<T>(v: &mut [T]) -> &mut [MaybeUninit<T>] {
+    // SAFETY: `MaybeUninit<T>` has the layout of `T`, and kernels only ever write
+    // initialized values through an `Out`, so the elements stay initialized.
+    unsafe { &mut *(v as *mut [T] as *mut [MaybeUninit<T>]) }
+}
+
+impl<'a> Out<'a> {
+    /// The elements `range` of `b` (clamped to its length), to be overwritten.
+    pub(crate) fn range(b: &'a mut Buffer, range: Range<usize>) -> Out<'a> {
+        fn cut<T>(v: &mut [T], r: Range<usize>) -> &mut [MaybeUninit<T>] {
+            let end = r.end.min(v.len());
+            as_out(&mut v[r.start.min(end)..end])
+        }
+        match b {
+            Buffer::F32(v) => Out::F32(cut(v, range)),
+            Buffer::F64(v) => Out::F64(cut(v, range)),
+            Buffer::I32(v) => Out::I32(cut(v, range)),
+            Buffer::U32(v) => Out::U32(cut(v, range)),
+            Buffer::Bool(v) => Out::Bool(cut(v, range)),
+        }
+    }
+}
+
+/// A new `dtype` buffer of `n` elements, every one written by `fill` (whose kernels
+/// check that they cover the whole output).
+fn produce(
+    dtype: DType,
+    n: usize,
+    fill: impl FnOnce(Out<'_>) -> Result<(), String>,
+) -> Result<Buffer, String> {
+    macro_rules! make {
+        ($variant:ident) => {{
+            let mut v = alloc(n)?;
+            fill(Out::$variant(&mut v.spare_capacity_mut()[..n]))?;
+            // SAFETY: `alloc` reserved `n` elements, and every kernel fails unless its
+            // loop wrote all of its output slots.
+            unsafe { v.set_len(n) };
+            Buffer::$variant(v)
+        }};
+    }
+    Ok(match dtype {
+        DType::F32 => make!(F32),
+        DType::F64 => make!(F64),
+        DType::I32 => make!(I32),
+        DType::U32 => make!(U32),
+        DType::Bool => make!(Bool),
+    })
+}
+
+fn length_error(a: usize, b: usize) -> String {
+    format!("elementwise operands have {a} and {b} elements")
+}
+
+/// `out[i] = f(x[i])`, in a loop vectorized for this CPU.
+#[inline(always)]
+fn map<T: Copy, U>(x: &[T], out: &mut [MaybeUninit<U>], f: impl Fn(T) -> U) -> Result<(), String> {
+    if x.len() != out.len() {
+        return Err(length_error(x.len(), out.len()));
+    }
     vectorized(
         #[inline(always)]
         || {
-            for (o, &a) in out.spare_capacity_mut().iter_mut().zip(x) {
+            for (o, &a) in out.iter_mut().zip(x) {
                 o.write(f(a));
             }
         },
     );
-    // SAFETY: `alloc` reserved `x.len()` elements and the loop initialized all of them.
-    unsafe { out.set_len(x.len()) };
-    Ok(out)
+    Ok(())
 }
 
-/// `f` applied to every pair of elements of `x` and `y` (equal lengths), in a loop
-/// vectorized for this CPU.
-fn zip<T: Copy, U>(x: &[T], y: &[T], f: impl Fn(T, T) -> U) -> Result<Vec<U>, String> {
-    let n = x.len().min(y.len());
-    let mut out = alloc(n)?;
+/// `out[i] = f(x[i], y[i])`, in a loop vectorized for this CPU.
+#[inline(always)]
+fn zip<T: Copy, U>(
+    x: &[T],
+    y: &[T],
+    out: &mut [MaybeUninit<U>],
+    f: impl Fn(T, T) -> U,
+) -> Result<(), String> {
+    if x.len() != out.len() || y.len() != out.len() {
+        return Err(length_error(x.len().max(y.len()), out.len()));
+    }
     vectorized(
         #[inline(always)]
         || {
-            for (o, (&a, &b)) in out.spare_capacity_mut().iter_mut().zip(x.iter().zip(y)) {
+            for (o, (&a, &b)) in out.iter_mut().zip(x.iter().zip(y)) {
                 o.write(f(a, b));
             }
         },
     );
-    // SAFETY: `alloc` reserved `n` elements and the loop initialized all of them.
-    unsafe { out.set_len(n) };
-    Ok(out)
+    Ok(())
+}
+
+fn mismatch() -> String {
+    "elementwise operands and output differ in dtype".into()
+}
+
+/// A one-operand elementwise op into `out` (same dtype and length).
+pub(crate) fn unary_into(op: UnaryOp, x: Slice<'_>, out: Out<'_>) -> Result<(), String> {
+    match (x, out) {
+        (Slice::F32(x), Out::F32(o)) => float_unary(op, x, o),
+        (Slice::F64(x), Out::F64(o)) => float_unary(op, x, o),
+        (Slice::I32(x), Out::I32(o)) => bits_unary(op, x, o),
+        (Slice::U32(x), Out::U32(o)) => bits_unary(op, x, o),
+        (Slice::Bool(x), Out::Bool(o)) => bits_unary(op, x, o),
+        _ => Err(mismatch()),
+    }
 }
 
 /// A one-operand elementwise op.
 pub(crate) fn unary(op: UnaryOp, x: &Buffer) -> Result<Buffer, String> {
-    match x {
-        Buffer::F32(v) => float_unary(op, v).map(Buffer::F32),
-        Buffer::F64(v) => float_unary(op, v).map(Buffer::F64),
-        Buffer::I32(v) => bits_unary(op, v).map(Buffer::I32),
-        Buffer::U32(v) => bits_unary(op, v).map(Buffer::U32),
-        Buffer::Bool(v) => bits_unary(op, v).map(Buffer::Bool),
+    produce(x.dtype(), x.len(), |o| unary_into(op, Slice::of(x), o))
+}
+
+/// A two-operand elementwise op into `out` (operands of one dtype and length).
+pub(crate) fn binary_into(
+    op: BinaryOp,
+    x: Slice<'_>,
+    y: Slice<'_>,
+    out: Out<'_>,
+) -> Result<(), String> {
+    match (x, y, out) {
+        (Slice::F32(x), Slice::F32(y), Out::F32(o)) => float_binary(op, x, y, o),
+        (Slice::F64(x), Slice::F64(y), Out::F64(o)) => float_binary(op, x, y, o),
+        (Slice::I32(x), Slice::I32(y), Out::I32(o)) => bits_binary(op, x, y, o),
+        (Slice::U32(x), Slice::U32(y), Out::U32(o)) => bits_binary(op, x, y, o),
+        (Slice::Bool(x), Slice::Bool(y), Out::Bool(o)) => bits_binary(op, x, y, o),
+        _ => Err(mismatch()),
     }
 }
 
-fn float_unary<T: Float>(op: UnaryOp, x: &[T]) -> Result<Vec<T>, String> {
+/// A two-operand elementwise op on operands of one dtype and length.
+pub(crate) fn binary(op: BinaryOp, x: &Buffer, y: &Buffer) -> Result<Buffer, String> {
+    produce(x.dtype(), x.len(), |o| {
+        binary_into(op, Slice::of(x), Slice::of(y), o)
+    })
+}
+
+fn float_unary<T: Float>(op: UnaryOp, x: &[T], o: &mut [MaybeUninit<T>]) -> Result<(), String> {
     match op {
-        UnaryOp::Neg => map(x, one!(T::neg)),
-        UnaryOp::Exp => map(x, one!(T::exp)),
-        UnaryOp::Log => map(x, one!(T::ln)),
-        UnaryOp::Log1p => map(x, one!(T::ln_1p)),
-        UnaryOp::Expm1 => map(x, one!(T::exp_m1)),
-        UnaryOp::Sqrt => map(x, one!(T::sqrt)),
-        UnaryOp::Rsqrt => map(x, one!(T::rsqrt)),
-        UnaryOp::Abs => map(x, one!(T::abs)),
-        UnaryOp::Sign => map(x, one!(T::sign)),
-        UnaryOp::Sin => map(x, one!(T::sin)),
-        UnaryOp::Cos => map(x, one!(T::cos)),
-        UnaryOp::Tanh => map(x, one!(T::tanh)),
-        UnaryOp::Logistic => map(x, one!(T::logistic)),
-        UnaryOp::ErfInv => map(x, one!(T::erf_inv)),
-        UnaryOp::Floor => map(x, one!(T::floor)),
-        UnaryOp::Ceil => map(x, one!(T::ceil)),
-        UnaryOp::Round => map(x, one!(T::round)),
+        UnaryOp::Neg => map(x, o, one!(T::neg)),
+        UnaryOp::Exp => map(x, o, one!(T::exp)),
+        UnaryOp::Log => map(x, o, one!(T::ln)),
+        UnaryOp::Log1p => map(x, o, one!(T::ln_1p)),
+        UnaryOp::Expm1 => map(x, o, one!(T::exp_m1)),
+        UnaryOp::Sqrt => map(x, o, one!(T::sqrt)),
+        UnaryOp::Rsqrt => map(x, o, one!(T::rsqrt)),
+        UnaryOp::Abs => map(x, o, one!(T::abs)),
+        UnaryOp::Sign => map(x, o, one!(T::sign)),
+        UnaryOp::Sin => map(x, o, one!(T::sin)),
+        UnaryOp::Cos => map(x, o, one!(T::cos)),
+        UnaryOp::Tanh => map(x, o, one!(T::tanh)),
+        UnaryOp::Logistic => map(x, o, one!(T::logistic)),
+        UnaryOp::ErfInv => map(x, o, one!(T::erf_inv)),
+        UnaryOp::Floor => map(x, o, one!(T::floor)),
+        UnaryOp::Ceil => map(x, o, one!(T::ceil)),
+        UnaryOp::Round => map(x, o, one!(T::round)),
         UnaryOp::Not => Err("not does not accept float operands".into()),
     }
 }
 
-fn bits_unary<T: Bits>(op: UnaryOp, x: &[T]) -> Result<Vec<T>, String> {
+fn bits_unary<T: Bits>(op: UnaryOp, x: &[T], o: &mut [MaybeUninit<T>]) -> Result<(), String> {
     match op {
-        UnaryOp::Neg => map(x, one!(T::neg)),
-        UnaryOp::Abs => map(x, one!(T::abs)),
-        UnaryOp::Sign => map(x, one!(T::sign)),
-        UnaryOp::Not => map(x, one!(T::not)),
+        UnaryOp::Neg => map(x, o, one!(T::neg)),
+        UnaryOp::Abs => map(x, o, one!(T::abs)),
+        UnaryOp::Sign => map(x, o, one!(T::sign)),
+        UnaryOp::Not => map(x, o, one!(T::not)),
         UnaryOp::Exp
         | UnaryOp::Log
         | UnaryOp::Log1p
@@ -115,27 +271,21 @@ fn bits_unary<T: Bits>(op: UnaryOp, x: &[T]) -> Result<Vec<T>, String> {
     }
 }
 
-/// A two-operand elementwise op on operands of one dtype and length.
-pub(crate) fn binary(op: BinaryOp, x: &Buffer, y: &Buffer) -> Result<Buffer, String> {
-    match x {
-        Buffer::F32(v) => float_binary(op, v, typed(y)?).map(Buffer::F32),
-        Buffer::F64(v) => float_binary(op, v, typed(y)?).map(Buffer::F64),
-        Buffer::I32(v) => bits_binary(op, v, typed(y)?).map(Buffer::I32),
-        Buffer::U32(v) => bits_binary(op, v, typed(y)?).map(Buffer::U32),
-        Buffer::Bool(v) => bits_binary(op, v, typed(y)?).map(Buffer::Bool),
-    }
-}
-
-fn float_binary<T: Float>(op: BinaryOp, x: &[T], y: &[T]) -> Result<Vec<T>, String> {
+fn float_binary<T: Float>(
+    op: BinaryOp,
+    x: &[T],
+    y: &[T],
+    o: &mut [MaybeUninit<T>],
+) -> Result<(), String> {
     match op {
-        BinaryOp::Add => zip(x, y, two!(T::add)),
-        BinaryOp::Sub => zip(x, y, two!(T::sub)),
-        BinaryOp::Mul => zip(x, y, two!(T::mul)),
-        BinaryOp::Div => zip(x, y, two!(T::div)),
-        BinaryOp::Rem => zip(x, y, two!(T::rem)),
-        BinaryOp::Pow => zip(x, y, two!(T::pow)),
-        BinaryOp::Max => zip(x, y, two!(T::max)),
-        BinaryOp::Min => zip(x, y, two!(T::min)),
+        BinaryOp::Add => zip(x, y, o, two!(T::add)),
+        BinaryOp::Sub => zip(x, y, o, two!(T::sub)),
+        BinaryOp::Mul => zip(x, y, o, two!(T::mul)),
+        BinaryOp::Div => zip(x, y, o, two!(T::div)),
+        BinaryOp::Rem => zip(x, y, o, two!(T::rem)),
+        BinaryOp::Pow => zip(x, y, o, two!(T::pow)),
+        BinaryOp::Max => zip(x, y, o, two!(T::max)),
+        BinaryOp::Min => zip(x, y, o, two!(T::min)),
         BinaryOp::And
         | BinaryOp::Or
         | BinaryOp::Xor
@@ -146,141 +296,277 @@ fn float_binary<T: Float>(op: BinaryOp, x: &[T], y: &[T]) -> Result<Vec<T>, Stri
     }
 }
 
-fn bits_binary<T: Bits>(op: BinaryOp, x: &[T], y: &[T]) -> Result<Vec<T>, String> {
+fn bits_binary<T: Bits>(
+    op: BinaryOp,
+    x: &[T],
+    y: &[T],
+    o: &mut [MaybeUninit<T>],
+) -> Result<(), String> {
     match op {
-        BinaryOp::Add => zip(x, y, two!(T::add)),
-        BinaryOp::Sub => zip(x, y, two!(T::sub)),
-        BinaryOp::Mul => zip(x, y, two!(T::mul)),
-        BinaryOp::Div => zip(x, y, two!(T::div)),
-        BinaryOp::Rem => zip(x, y, two!(T::rem)),
-        BinaryOp::Max => zip(x, y, two!(T::max)),
-        BinaryOp::Min => zip(x, y, two!(T::min)),
-        BinaryOp::And => zip(x, y, two!(T::and)),
-        BinaryOp::Or => zip(x, y, two!(T::or)),
-        BinaryOp::Xor => zip(x, y, two!(T::xor)),
-        BinaryOp::ShiftLeft => zip(x, y, two!(T::shl)),
-        BinaryOp::ShiftRightLogical => zip(x, y, two!(T::shr)),
+        BinaryOp::Add => zip(x, y, o, two!(T::add)),
+        BinaryOp::Sub => zip(x, y, o, two!(T::sub)),
+        BinaryOp::Mul => zip(x, y, o, two!(T::mul)),
+        BinaryOp::Div => zip(x, y, o, two!(T::div)),
+        BinaryOp::Rem => zip(x, y, o, two!(T::rem)),
+        BinaryOp::Max => zip(x, y, o, two!(T::max)),
+        BinaryOp::Min => zip(x, y, o, two!(T::min)),
+        BinaryOp::And => zip(x, y, o, two!(T::and)),
+        BinaryOp::Or => zip(x, y, o, two!(T::or)),
+        BinaryOp::Xor => zip(x, y, o, two!(T::xor)),
+        BinaryOp::ShiftLeft => zip(x, y, o, two!(T::shl)),
+        BinaryOp::ShiftRightLogical => zip(x, y, o, two!(T::shr)),
         BinaryOp::Pow => Err("pow accepts only float operands".into()),
+    }
+}
+
+/// An elementwise comparison into `bool` `out` (NaN compares unequal to everything).
+pub(crate) fn compare_into(
+    op: CompareOp,
+    x: Slice<'_>,
+    y: Slice<'_>,
+    out: Out<'_>,
+) -> Result<(), String> {
+    let Out::Bool(o) = out else {
+        return Err("a comparison gives bool".into());
+    };
+    match (x, y) {
+        (Slice::F32(x), Slice::F32(y)) => compare_typed(op, x, y, o),
+        (Slice::F64(x), Slice::F64(y)) => compare_typed(op, x, y, o),
+        (Slice::I32(x), Slice::I32(y)) => compare_typed(op, x, y, o),
+        (Slice::U32(x), Slice::U32(y)) => compare_typed(op, x, y, o),
+        (Slice::Bool(x), Slice::Bool(y)) => compare_typed(op, x, y, o),
+        _ => Err(mismatch()),
     }
 }
 
 /// An elementwise comparison giving `bool` (NaN compares unequal to everything).
 pub(crate) fn compare(op: CompareOp, x: &Buffer, y: &Buffer) -> Result<Buffer, String> {
-    crate::with_buffer!(x, v => compare_typed(op, v, typed(y)?).map(Buffer::Bool))
+    produce(DType::Bool, x.len(), |o| {
+        compare_into(op, Slice::of(x), Slice::of(y), o)
+    })
 }
 
 fn compare_typed<T: Element + PartialOrd>(
     op: CompareOp,
     x: &[T],
     y: &[T],
-) -> Result<Vec<bool>, String> {
+    o: &mut [MaybeUninit<bool>],
+) -> Result<(), String> {
     match op {
         CompareOp::Eq => zip(
             x,
             y,
+            o,
             #[inline(always)]
             |a, b| a == b,
         ),
         CompareOp::Ne => zip(
             x,
             y,
+            o,
             #[inline(always)]
             |a, b| a != b,
         ),
         CompareOp::Lt => zip(
             x,
             y,
+            o,
             #[inline(always)]
             |a, b| a < b,
         ),
         CompareOp::Le => zip(
             x,
             y,
+            o,
             #[inline(always)]
             |a, b| a <= b,
         ),
         CompareOp::Gt => zip(
             x,
             y,
+            o,
             #[inline(always)]
             |a, b| a > b,
         ),
         CompareOp::Ge => zip(
             x,
             y,
+            o,
             #[inline(always)]
             |a, b| a >= b,
         ),
     }
 }
 
-/// `pred ? on_true : on_false`, elementwise.
-pub(crate) fn select(pred: &Buffer, on_true: &Buffer, on_false: &Buffer) -> Result<Buffer, String> {
-    let p: &[bool] = typed(pred)?;
-    crate::with_buffer!(on_true, t => select_typed(p, t, typed(on_false)?).map(Element::into_buffer))
+/// `pred ? on_true : on_false` into `out`, elementwise.
+pub(crate) fn select_into(
+    pred: Slice<'_>,
+    on_true: Slice<'_>,
+    on_false: Slice<'_>,
+    out: Out<'_>,
+) -> Result<(), String> {
+    let Slice::Bool(p) = pred else {
+        return Err("select needs a bool predicate".into());
+    };
+    match (on_true, on_false, out) {
+        (Slice::F32(t), Slice::F32(f), Out::F32(o)) => select_typed(p, t, f, o),
+        (Slice::F64(t), Slice::F64(f), Out::F64(o)) => select_typed(p, t, f, o),
+        (Slice::I32(t), Slice::I32(f), Out::I32(o)) => select_typed(p, t, f, o),
+        (Slice::U32(t), Slice::U32(f), Out::U32(o)) => select_typed(p, t, f, o),
+        (Slice::Bool(t), Slice::Bool(f), Out::Bool(o)) => select_typed(p, t, f, o),
+        _ => Err(mismatch()),
+    }
 }
 
-fn select_typed<T: Copy>(p: &[bool], t: &[T], f: &[T]) -> Result<Vec<T>, String> {
-    let n = p.len().min(t.len()).min(f.len());
-    let mut out = alloc(n)?;
+/// `pred ? on_true : on_false`, elementwise.
+pub(crate) fn select(pred: &Buffer, on_true: &Buffer, on_false: &Buffer) -> Result<Buffer, String> {
+    produce(on_true.dtype(), pred.len(), |o| {
+        select_into(Slice::of(pred), Slice::of(on_true), Slice::of(on_false), o)
+    })
+}
+
+fn select_typed<T: Copy>(
+    p: &[bool],
+    t: &[T],
+    f: &[T],
+    o: &mut [MaybeUninit<T>],
+) -> Result<(), String> {
+    if p.len() != o.len() || t.len() != o.len() || f.len() != o.len() {
+        return Err(length_error(p.len().max(t.len()).max(f.len()), o.len()));
+    }
     vectorized(
         #[inline(always)]
         || {
-            let items = p.iter().zip(t.iter().zip(f));
-            for (o, (&c, (&a, &b))) in out.spare_capacity_mut().iter_mut().zip(items) {
+            for (o, (&c, (&a, &b))) in o.iter_mut().zip(p.iter().zip(t.iter().zip(f))) {
                 o.write(if c { a } else { b });
             }
         },
     );
-    // SAFETY: `alloc` reserved `n` elements and the loop initialized all of them.
-    unsafe { out.set_len(n) };
-    Ok(out)
+    Ok(())
 }
 
-/// Value conversion with Rust `as` semantics: floats to integers truncate and saturate
-/// (NaN gives 0), integers to integers wrap, nonzero is `true`, `true` is 1.
-pub(crate) fn convert(x: &Buffer, dtype: DType) -> Result<Buffer, String> {
-    match (x, dtype) {
-        (Buffer::I32(v), DType::U32) => map(v, |a| a as u32).map(Buffer::U32),
-        (Buffer::U32(v), DType::I32) => map(v, |a| a as i32).map(Buffer::I32),
+/// Value conversion into `out` with Rust `as` semantics: floats to integers truncate
+/// and saturate (NaN gives 0), integers to integers wrap, nonzero is `true`, `true` is 1.
+pub(crate) fn convert_into(x: Slice<'_>, out: Out<'_>) -> Result<(), String> {
+    match (x, out) {
+        (Slice::I32(v), Out::U32(o)) => map(
+            v,
+            o,
+            #[inline(always)]
+            |a| a as u32,
+        ),
+        (Slice::U32(v), Out::I32(o)) => map(
+            v,
+            o,
+            #[inline(always)]
+            |a| a as i32,
+        ),
         // Every other pair goes through f64, which holds every f32, i32 and u32 exactly,
         // so the one rounding or saturation is that of the direct `as` cast.
-        _ => crate::with_buffer!(x, v => convert_via_f64(v, dtype)),
+        (Slice::F32(v), o) => convert_via_f64(v, o),
+        (Slice::F64(v), o) => convert_via_f64(v, o),
+        (Slice::I32(v), o) => convert_via_f64(v, o),
+        (Slice::U32(v), o) => convert_via_f64(v, o),
+        (Slice::Bool(v), o) => convert_via_f64(v, o),
     }
 }
 
-fn convert_via_f64<T: Element>(x: &[T], dtype: DType) -> Result<Buffer, String> {
-    fn to<T: Element, U: Element>(x: &[T]) -> Result<Buffer, String> {
-        map(x, |a| U::from_f64(a.to_f64())).map(U::into_buffer)
+/// Value conversion (see [`convert_into`]).
+pub(crate) fn convert(x: &Buffer, dtype: DType) -> Result<Buffer, String> {
+    produce(dtype, x.len(), |o| convert_into(Slice::of(x), o))
+}
+
+fn convert_via_f64<T: Element>(x: &[T], out: Out<'_>) -> Result<(), String> {
+    match out {
+        Out::F32(o) => map(
+            x,
+            o,
+            #[inline(always)]
+            |a| f32::from_f64(a.to_f64()),
+        ),
+        Out::F64(o) => map(
+            x,
+            o,
+            #[inline(always)]
+            |a| f64::from_f64(a.to_f64()),
+        ),
+        Out::I32(o) => map(
+            x,
+            o,
+            #[inline(always)]
+            |a| i32::from_f64(a.to_f64()),
+        ),
+        Out::U32(o) => map(
+            x,
+            o,
+            #[inline(always)]
+            |a| u32::from_f64(a.to_f64()),
+        ),
+        Out::Bool(o) => map(
+            x,
+            o,
+            #[inline(always)]
+            |a| bool::from_f64(a.to_f64()),
+        ),
     }
-    match dtype {
-        DType::F32 => to::<T, f32>(x),
-        DType::F64 => to::<T, f64>(x),
-        DType::I32 => to::<T, i32>(x),
-        DType::U32 => to::<T, u32>(x),
-        DType::Bool => to::<T, bool>(x),
+}
+
+/// Reinterprets the bits into `out` (`f32`, `i32`, `u32` among themselves; any dtype to
+/// itself).
+pub(crate) fn bitcast_into(x: Slice<'_>, out: Out<'_>) -> Result<(), String> {
+    match (x, out) {
+        (Slice::F32(v), Out::F32(o)) => map(v, o, id!()),
+        (Slice::F64(v), Out::F64(o)) => map(v, o, id!()),
+        (Slice::I32(v), Out::I32(o)) => map(v, o, id!()),
+        (Slice::U32(v), Out::U32(o)) => map(v, o, id!()),
+        (Slice::Bool(v), Out::Bool(o)) => map(v, o, id!()),
+        (Slice::F32(v), Out::U32(o)) => map(v, o, one!(f32::to_bits)),
+        (Slice::F32(v), Out::I32(o)) => map(
+            v,
+            o,
+            #[inline(always)]
+            |a| a.to_bits() as i32,
+        ),
+        (Slice::U32(v), Out::F32(o)) => map(v, o, one!(f32::from_bits)),
+        (Slice::I32(v), Out::F32(o)) => map(
+            v,
+            o,
+            #[inline(always)]
+            |a| f32::from_bits(a as u32),
+        ),
+        (Slice::I32(v), Out::U32(o)) => map(
+            v,
+            o,
+            #[inline(always)]
+            |a| a as u32,
+        ),
+        (Slice::U32(v), Out::I32(o)) => map(
+            v,
+            o,
+            #[inline(always)]
+            |a| a as i32,
+        ),
+        _ => Err("bitcast needs operands of one width: f32, i32 or u32".into()),
+    }
+}
+
+/// Copies `x` into `out` (same dtype and length).
+pub(crate) fn copy_into(x: Slice<'_>, out: Out<'_>) -> Result<(), String> {
+    match (x, out) {
+        (Slice::F32(v), Out::F32(o)) => map(v, o, id!()),
+        (Slice::F64(v), Out::F64(o)) => map(v, o, id!()),
+        (Slice::I32(v), Out::I32(o)) => map(v, o, id!()),
+        (Slice::U32(v), Out::U32(o)) => map(v, o, id!()),
+        (Slice::Bool(v), Out::Bool(o)) => map(v, o, id!()),
+        _ => Err(mismatch()),
     }
 }
 
 /// Reinterprets the bits as `dtype` (`f32`, `i32`, `u32` among themselves; any dtype to
 /// itself).
 pub(crate) fn bitcast(x: &Buffer, dtype: DType) -> Result<Buffer, String> {
-    let bits: Vec<u32> = match x {
-        Buffer::F32(v) => map(v, f32::to_bits)?,
-        Buffer::I32(v) => map(v, |a| a as u32)?,
-        Buffer::U32(v) => copy_vec(v)?,
-        Buffer::F64(_) | Buffer::Bool(_) => {
-            return if x.dtype() == dtype {
-                crate::with_buffer!(x, v => copy_vec(v).map(Element::into_buffer))
-            } else {
-                Err(format!("cannot bitcast {} to {dtype}", x.dtype()))
-            };
-        }
-    };
-    match dtype {
-        DType::F32 => map(&bits, f32::from_bits).map(Buffer::F32),
-        DType::I32 => map(&bits, |a| a as i32).map(Buffer::I32),
-        DType::U32 => Ok(Buffer::U32(bits)),
-        DType::F64 | DType::Bool => Err(format!("cannot bitcast {} to {dtype}", x.dtype())),
-    }
+    let from = x.dtype();
+    produce(dtype, x.len(), |o| {
+        bitcast_into(Slice::of(x), o).map_err(|_| format!("cannot bitcast {from} to {dtype}"))
+    })
 }

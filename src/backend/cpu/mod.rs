@@ -11,6 +11,7 @@
 mod dot;
 mod elementwise;
 mod erf_inv;
+mod fused;
 mod gather;
 mod layout;
 mod linalg;

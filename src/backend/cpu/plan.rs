@@ -1,24 +1,55 @@
-//! A compiled plan: a program whose types are all known ahead of time, run directly on
-//! buffers.
+//! A compiled plan: a program whose types are all known ahead of time, scheduled into
+//! single equations and fused kernels, run directly on buffers.
 //!
 //! `jit` builds one plan per signature. Running it skips everything the general path
 //! (`bind`) does per op — type inference, trace bookkeeping, wrapping every intermediate
-//! in an `Array` — and frees each intermediate buffer right after its last use. It is
+//! in an `Array` — runs each fused group of elementwise equations as one chunked kernel
+//! ([`FusedKernel`]), and frees each intermediate buffer right after its last use. It is
 //! used when every argument is concrete; under a trace `jit` replays the program instead.
 
 use super::eval_unchecked;
+use super::fused::FusedKernel;
 use crate::array::{Array, Buffer};
+use crate::compile::fusion::{Schedule, Step, schedule};
 use crate::error::{Error, Result};
-use crate::ir::{ArrayType, Program, output_types};
+use crate::ir::{ArrayType, Program, Var, output_types};
 use std::borrow::Cow;
+
+/// One step of a plan.
+enum PlanStep {
+    /// An equation of the program, run by its kernel.
+    Equation(usize),
+    /// A fused group, with the variables it reads and defines.
+    Fused {
+        kernel: FusedKernel,
+        inputs: Vec<Var>,
+        outputs: Vec<Var>,
+    },
+}
 
 /// The plan of a program with constant inputs and outputs typed ahead of time.
 pub(crate) struct Plan {
     program: Program,
     /// The output types of each equation.
     out_types: Vec<Vec<ArrayType>>,
-    /// For each variable, the last equation reading it (`usize::MAX`: kept to the end).
-    last_uses: Vec<usize>,
+    steps: Vec<PlanStep>,
+    /// For each variable, the last step reading it (`usize::MAX`: kept to the end).
+    last_step: Vec<usize>,
+}
+
+/// Whether every element of `b` has the same bits.
+fn is_uniform(b: &Buffer) -> bool {
+    fn same<T: Copy, K: PartialEq>(v: &[T], key: impl Fn(T) -> K) -> bool {
+        v.first()
+            .is_none_or(|&f| v.iter().all(|&x| key(x) == key(f)))
+    }
+    match b {
+        Buffer::F32(v) => same(v, f32::to_bits),
+        Buffer::F64(v) => same(v, f64::to_bits),
+        Buffer::I32(v) => same(v, |x| x),
+        Buffer::U32(v) => same(v, |x| x),
+        Buffer::Bool(v) => same(v, |x| x),
+    }
 }
 
 impl Plan {
@@ -33,11 +64,48 @@ impl Plan {
             let ins: Vec<&ArrayType> = eq.inputs.iter().map(|&v| program.var_type(v)).collect();
             out_types.push(output_types(&eq.primitive, &ins).ok()?);
         }
-        let last_uses = program.last_uses();
+        let uniform = |v: Var| {
+            program
+                .constvars
+                .iter()
+                .position(|&c| c == v)
+                .and_then(|i| program.consts[i].buffer())
+                .is_some_and(is_uniform)
+        };
+        let Schedule { steps: scheduled } = schedule(&program);
+        let mut steps = Vec::with_capacity(scheduled.len());
+        for step in scheduled {
+            match step {
+                Step::Equation(k) => steps.push(PlanStep::Equation(k)),
+                Step::Fused(g) => match FusedKernel::new(&program, &g, uniform) {
+                    Ok(kernel) => steps.push(PlanStep::Fused {
+                        kernel,
+                        inputs: g.inputs,
+                        outputs: g.outputs,
+                    }),
+                    // A group the kernel compiler declines runs equation by equation.
+                    Err(_) => steps.extend(g.equations.into_iter().map(PlanStep::Equation)),
+                },
+            }
+        }
+        let mut last_step = vec![0usize; program.var_types.len()];
+        for (s, step) in steps.iter().enumerate() {
+            let reads: &[Var] = match step {
+                PlanStep::Equation(k) => &program.equations[*k].inputs,
+                PlanStep::Fused { inputs, .. } => inputs,
+            };
+            for v in reads {
+                last_step[v.index()] = s;
+            }
+        }
+        for v in &program.outvars {
+            last_step[v.index()] = usize::MAX;
+        }
         Some(Plan {
             program,
             out_types,
-            last_uses,
+            steps,
+            last_step,
         })
     }
 
@@ -66,24 +134,39 @@ impl Plan {
             }
             env[v.index()] = a.buffer().map(Cow::Borrowed);
         }
-        for (k, eq) in p.equations.iter().enumerate() {
-            let outs = {
-                let mut args: Vec<(&Buffer, &ArrayType)> = Vec::with_capacity(eq.inputs.len());
-                for v in &eq.inputs {
-                    let b = env[v.index()]
-                        .as_deref()
-                        .ok_or_else(|| fail("a value is missing".into()))?;
-                    args.push((b, p.var_type(*v)));
+        let missing = || fail("a value is missing".into());
+        for (s, step) in self.steps.iter().enumerate() {
+            let (reads, writes, outs): (&[Var], &[Var], Vec<Buffer>) = match step {
+                PlanStep::Equation(k) => {
+                    let eq = &p.equations[*k];
+                    let mut args: Vec<(&Buffer, &ArrayType)> = Vec::with_capacity(eq.inputs.len());
+                    for v in &eq.inputs {
+                        let b = env[v.index()].as_deref().ok_or_else(missing)?;
+                        args.push((b, p.var_type(*v)));
+                    }
+                    let outs = eval_unchecked(&eq.primitive, &args, &self.out_types[*k])
+                        .map_err(|m| Error::new(eq.primitive.name(), m, None))?;
+                    (&eq.inputs, &eq.outputs, outs)
                 }
-                eval_unchecked(&eq.primitive, &args, &self.out_types[k])
-                    .map_err(|m| Error::new(eq.primitive.name(), m, None))?
+                PlanStep::Fused {
+                    kernel,
+                    inputs,
+                    outputs,
+                } => {
+                    let mut args: Vec<&Buffer> = Vec::with_capacity(inputs.len());
+                    for v in inputs {
+                        args.push(env[v.index()].as_deref().ok_or_else(missing)?);
+                    }
+                    let outs = kernel.run(&args).map_err(fail)?;
+                    (inputs, outputs, outs)
+                }
             };
-            for v in &eq.inputs {
-                if self.last_uses[v.index()] == k {
+            for v in reads {
+                if self.last_step[v.index()] == s {
                     env[v.index()] = None;
                 }
             }
-            for (v, b) in eq.outputs.iter().zip(outs) {
+            for (v, b) in writes.iter().zip(outs) {
                 env[v.index()] = Some(Cow::Owned(b));
             }
         }

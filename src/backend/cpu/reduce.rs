@@ -27,7 +27,8 @@ fn identity<T: Scalar>(op: ReduceOp) -> T {
     }
 }
 
-fn reduce_group<T: Scalar>(op: ReduceOp, xs: &[T]) -> T {
+/// One group of elements reduced by `op` (float sums pairwise).
+pub(crate) fn reduce_group<T: Scalar>(op: ReduceOp, xs: &[T]) -> T {
     match op {
         ReduceOp::Sum => T::sum(xs),
         ReduceOp::Prod => xs.iter().fold(T::ONE, |a, &x| a.mul(x)),

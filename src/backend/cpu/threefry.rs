@@ -1,6 +1,7 @@
 //! The Threefry-2x32 block cipher (Random123, 20 rounds), applied elementwise.
 
-use super::{alloc, typed};
+use super::simd::vectorized;
+use super::{filled, typed};
 use crate::array::Buffer;
 
 /// Rotation constants of the four rounds in even (0, 2, 4) and odd (1, 3) groups.
@@ -10,6 +11,7 @@ const ROTATIONS: [[u32; 4]; 2] = [[13, 15, 26, 6], [17, 29, 16, 24]];
 const PARITY: u32 = 0x1BD1_1BDA;
 
 /// One Threefry-2x32 block: key `(k0, k1)`, counter `(x0, x1)`.
+#[inline(always)]
 pub(crate) fn block(k0: u32, k1: u32, x0: u32, x1: u32) -> (u32, u32) {
     let ks = [k0, k1, k0 ^ k1 ^ PARITY];
     let mut x0 = x0.wrapping_add(ks[0]);
@@ -35,12 +37,21 @@ pub(crate) fn threefry2x32(
 ) -> Result<Vec<Buffer>, String> {
     let (k0, k1, x0, x1): (&[u32], &[u32], &[u32], &[u32]) =
         (typed(k0)?, typed(k1)?, typed(x0)?, typed(x1)?);
-    let mut y0 = alloc(k0.len())?;
-    let mut y1 = alloc(k0.len())?;
-    for i in 0..k0.len() {
-        let (a, b) = block(k0[i], k1[i], x0[i], x1[i]);
-        y0.push(a);
-        y1.push(b);
+    let n = k0.len();
+    if k1.len() != n || x0.len() != n || x1.len() != n {
+        return Err("threefry2x32 operands differ in length".into());
     }
+    let mut y0: Vec<u32> = filled(n, 0)?;
+    let mut y1: Vec<u32> = filled(n, 0)?;
+    // Lane-parallel rounds: the loop vectorizes (rotations and adds on u32 lanes).
+    vectorized(
+        #[inline(always)]
+        || {
+            let keys = k0.iter().zip(k1).zip(x0.iter().zip(x1));
+            for ((o0, o1), ((&a, &b), (&c, &d))) in y0.iter_mut().zip(y1.iter_mut()).zip(keys) {
+                (*o0, *o1) = block(a, b, c, d);
+            }
+        },
+    );
     Ok(vec![Buffer::U32(y0), Buffer::U32(y1)])
 }

@@ -1,0 +1,391 @@
+//! Fused elementwise kernels: a [`FusedGroup`] compiled to register code and run chunk
+//! by chunk.
+//!
+//! Each value of the group gets a scratch register of one chunk (at most a few KiB, so
+//! the working set stays in L1); registers are reused once their value is dead. An
+//! instruction runs one of the elementwise loops of `elementwise` over a whole chunk, so
+//! the interpretation cost is paid per chunk, not per element, and every loop is the
+//! same vectorized code the unfused kernels use: fused and unfused results are equal bit
+//! for bit. Outputs are stored from their register as soon as they are computed;
+//! reductions over trailing axes sum whole rows inside a chunk with the same pairwise
+//! summation as the `reduce` kernel.
+
+use super::elementwise::{
+    Out, Slice, binary_into, bitcast_into, compare_into, convert_into, copy_into, select_into,
+    unary_into,
+};
+use super::reduce::reduce_group;
+use super::scalar::Scalar;
+use crate::array::{Buffer, DType};
+use crate::compile::fusion::FusedGroup;
+use crate::ir::{BinaryOp, CompareOp, Primitive, Program, ReduceOp, UnaryOp, Var};
+use std::collections::HashMap;
+
+/// Elements per chunk when the group has no reductions.
+const CHUNK: usize = 512;
+
+/// A kernel writing one register's chunk, given the other registers.
+type RegisterKernel<'a> = dyn Fn(&[Buffer], Out<'_>) -> Result<(), String> + 'a;
+
+/// Where an instruction reads a value.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Src {
+    /// A scratch register.
+    Reg(usize),
+    /// The current chunk of a group input.
+    Input(usize),
+}
+
+/// One step of a fused kernel, run on every chunk.
+#[derive(Clone, Debug)]
+enum Instr {
+    Unary(UnaryOp, Src, usize),
+    Binary(BinaryOp, Src, Src, usize),
+    Compare(CompareOp, Src, Src, usize),
+    Select(Src, Src, Src, usize),
+    Convert(Src, usize),
+    Bitcast(Src, usize),
+    /// Fills a register with element 0 of an input (a broadcast scalar, or a constant
+    /// whose elements are all equal).
+    Splat(usize, usize),
+    /// Copies a value into output `.1`.
+    Store(Src, usize),
+    /// Reduces each row of a value into output `.2`.
+    Reduce(ReduceOp, Src, usize),
+}
+
+/// A fused group compiled to register code.
+#[derive(Debug)]
+pub(crate) struct FusedKernel {
+    elements: usize,
+    chunk: usize,
+    row: usize,
+    registers: Vec<DType>,
+    instrs: Vec<Instr>,
+    /// Dtype and element count of each output, in the group's output order.
+    outputs: Vec<(DType, usize)>,
+}
+
+impl FusedKernel {
+    /// Compiles `group` of `program`. `uniform(v)` tells whether input `v` is a constant
+    /// whose elements are all equal (read once per chunk instead of streamed). Fails
+    /// only on a group the fusion pass would not form.
+    pub(crate) fn new(
+        program: &Program,
+        group: &FusedGroup,
+        uniform: impl Fn(Var) -> bool,
+    ) -> Result<FusedKernel, String> {
+        let mut b = Builder {
+            program,
+            registers: Vec::new(),
+            free: Vec::new(),
+            instrs: Vec::new(),
+            values: HashMap::new(),
+        };
+        let n = group.elements;
+        for (i, &v) in group.inputs.iter().enumerate() {
+            let ty = program.var_type(v);
+            if ty.size() != n {
+                // A scalar for a broadcast, which splats it itself.
+                if ty.size() != 1 {
+                    return Err(format!("a fused input has {} elements, not {n}", ty.size()));
+                }
+            } else if n > 1 && uniform(v) {
+                let r = b.register(ty.dtype);
+                b.instrs.push(Instr::Splat(i, r));
+                b.values.insert(v, Src::Reg(r));
+            } else {
+                b.values.insert(v, Src::Input(i));
+            }
+        }
+        // The last instruction position reading each value, to free its register.
+        let mut last_read: HashMap<Var, usize> = HashMap::new();
+        for (pos, &k) in group.equations.iter().enumerate() {
+            for &v in &program.equations[k].inputs {
+                last_read.insert(v, pos);
+            }
+        }
+        let mut outputs = Vec::new();
+        let output_index = |v: Var| group.outputs.iter().position(|&o| o == v);
+        for (pos, &k) in group.equations.iter().enumerate() {
+            let eq = &program.equations[k];
+            let out = eq.outputs[0];
+            let ty = program.var_type(out);
+            let arg = |b: &Builder<'_>, i: usize| b.src(eq.inputs[i]);
+            let dst = match &eq.primitive {
+                Primitive::Reduce { op, .. } => {
+                    let x = arg(&b, 0)?;
+                    let o = output_index(out).ok_or("a fused reduction's result is unused")?;
+                    b.instrs.push(Instr::Reduce(*op, x, o));
+                    None
+                }
+                Primitive::Reshape { .. }
+                | Primitive::StopGradient
+                | Primitive::Transpose { .. }
+                | Primitive::BroadcastInDim { .. }
+                    if program.var_type(eq.inputs[0]).size() == n =>
+                {
+                    // A copy: the result is the operand.
+                    let x = arg(&b, 0)?;
+                    b.values.insert(out, x);
+                    None
+                }
+                Primitive::BroadcastInDim { .. } => {
+                    let i = group
+                        .inputs
+                        .iter()
+                        .position(|&v| v == eq.inputs[0])
+                        .ok_or("a fused broadcast reads a value of the group")?;
+                    let r = b.register(ty.dtype);
+                    b.instrs.push(Instr::Splat(i, r));
+                    Some(r)
+                }
+                prim => {
+                    let srcs: Vec<Src> = (0..eq.inputs.len())
+                        .map(|i| arg(&b, i))
+                        .collect::<Result<_, _>>()?;
+                    let r = b.register(ty.dtype);
+                    b.instrs.push(match prim {
+                        Primitive::Unary(op) => Instr::Unary(*op, srcs[0], r),
+                        Primitive::Binary(op) => Instr::Binary(*op, srcs[0], srcs[1], r),
+                        Primitive::Compare(op) => Instr::Compare(*op, srcs[0], srcs[1], r),
+                        Primitive::Select => Instr::Select(srcs[0], srcs[1], srcs[2], r),
+                        Primitive::Convert { .. } => Instr::Convert(srcs[0], r),
+                        Primitive::Bitcast { .. } => Instr::Bitcast(srcs[0], r),
+                        other => return Err(format!("{} cannot be fused", other.name())),
+                    });
+                    Some(r)
+                }
+            };
+            if let Some(r) = dst {
+                b.values.insert(out, Src::Reg(r));
+            }
+            if let Some(o) = output_index(out)
+                && !matches!(eq.primitive, Primitive::Reduce { .. })
+            {
+                let x = b.src(out)?;
+                b.instrs.push(Instr::Store(x, o));
+            }
+            // Free the registers no value read later lives in.
+            let mut touched: Vec<usize> = Vec::new();
+            for v in eq.inputs.iter().chain(&eq.outputs) {
+                if let Some(&Src::Reg(r)) = b.values.get(v)
+                    && !touched.contains(&r)
+                {
+                    touched.push(r);
+                }
+            }
+            for r in touched {
+                let live = b
+                    .values
+                    .iter()
+                    .any(|(w, s)| *s == Src::Reg(r) && last_read.get(w).is_some_and(|&p| p > pos));
+                if !live && !b.free.contains(&r) {
+                    b.free.push(r);
+                }
+            }
+        }
+        for &v in &group.outputs {
+            outputs.push((program.var_type(v).dtype, program.var_type(v).size()));
+        }
+        let row = group.row.max(1);
+        let chunk = if row > 1 {
+            row * (CHUNK / row).max(1)
+        } else {
+            CHUNK
+        };
+        Ok(FusedKernel {
+            elements: n,
+            chunk,
+            row,
+            registers: b.registers,
+            instrs: b.instrs,
+            outputs,
+        })
+    }
+
+    /// Runs the kernel on the group's input buffers, giving its output buffers.
+    pub(crate) fn run(&self, inputs: &[&Buffer]) -> Result<Vec<Buffer>, String> {
+        let fail = |_| "cannot allocate the scratch of a fused kernel".to_string();
+        let mut regs: Vec<Buffer> = self
+            .registers
+            .iter()
+            .map(|&d| Buffer::zeros(d, self.chunk).ok_or(()))
+            .collect::<Result<_, _>>()
+            .map_err(fail)?;
+        let mut outs: Vec<Buffer> = self
+            .outputs
+            .iter()
+            .map(|&(d, n)| Buffer::zeros(d, n).ok_or(()))
+            .collect::<Result<_, _>>()
+            .map_err(|_| "cannot allocate the outputs of a fused kernel".to_string())?;
+        let mut start = 0;
+        while start < self.elements {
+            let end = (start + self.chunk).min(self.elements);
+            self.run_chunk(inputs, &mut regs, &mut outs, start, end)?;
+            start = end;
+        }
+        Ok(outs)
+    }
+
+    fn run_chunk(
+        &self,
+        inputs: &[&Buffer],
+        regs: &mut [Buffer],
+        outs: &mut [Buffer],
+        start: usize,
+        end: usize,
+    ) -> Result<(), String> {
+        let len = end - start;
+        for instr in &self.instrs {
+            // Takes the destination register out, so the sources can be borrowed.
+            let mut write = |r: usize, f: &RegisterKernel<'_>| -> Result<(), String> {
+                let mut d = std::mem::replace(&mut regs[r], Buffer::Bool(Vec::new()));
+                let res = f(regs, Out::range(&mut d, 0..len));
+                regs[r] = d;
+                res
+            };
+            match *instr {
+                Instr::Unary(op, x, r) => write(r, &|rg, o| {
+                    unary_into(op, read(x, rg, inputs, start..end)?, o)
+                })?,
+                Instr::Binary(op, x, y, r) => write(r, &|rg, o| {
+                    binary_into(
+                        op,
+                        read(x, rg, inputs, start..end)?,
+                        read(y, rg, inputs, start..end)?,
+                        o,
+                    )
+                })?,
+                Instr::Compare(op, x, y, r) => write(r, &|rg, o| {
+                    compare_into(
+                        op,
+                        read(x, rg, inputs, start..end)?,
+                        read(y, rg, inputs, start..end)?,
+                        o,
+                    )
+                })?,
+                Instr::Select(p, t, f, r) => write(r, &|rg, o| {
+                    select_into(
+                        read(p, rg, inputs, start..end)?,
+                        read(t, rg, inputs, start..end)?,
+                        read(f, rg, inputs, start..end)?,
+                        o,
+                    )
+                })?,
+                Instr::Convert(x, r) => write(r, &|rg, o| {
+                    convert_into(read(x, rg, inputs, start..end)?, o)
+                })?,
+                Instr::Bitcast(x, r) => write(r, &|rg, o| {
+                    bitcast_into(read(x, rg, inputs, start..end)?, o)
+                })?,
+                Instr::Splat(i, r) => {
+                    let b = inputs.get(i).ok_or("a fused input is missing")?;
+                    splat(b, &mut regs[r], len)?;
+                }
+                Instr::Store(x, o) => {
+                    let src = read(x, regs, inputs, start..end)?;
+                    copy_into(src, Out::range(&mut outs[o], start..end))?;
+                }
+                Instr::Reduce(op, x, o) => {
+                    let src = read(x, regs, inputs, start..end)?;
+                    let rows = start / self.row..end / self.row;
+                    reduce_rows(op, src, self.row, &mut outs[o], rows)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The current chunk (`range` of the inputs, the start of the registers) of a value.
+fn read<'a>(
+    s: Src,
+    regs: &'a [Buffer],
+    inputs: &[&'a Buffer],
+    range: std::ops::Range<usize>,
+) -> Result<Slice<'a>, String> {
+    match s {
+        Src::Reg(r) => Ok(Slice::range(&regs[r], 0..range.len())),
+        Src::Input(i) => inputs
+            .get(i)
+            .map(|b| Slice::range(b, range))
+            .ok_or_else(|| "a fused input is missing".to_string()),
+    }
+}
+
+/// Fills the first `len` elements of `reg` with element 0 of `b`.
+fn splat(b: &Buffer, reg: &mut Buffer, len: usize) -> Result<(), String> {
+    fn fill<T: Copy>(src: &[T], dst: &mut [T], len: usize) -> Result<(), String> {
+        let v = *src.first().ok_or("a splat of an empty value")?;
+        dst.get_mut(..len)
+            .ok_or("a splat past the register")?
+            .fill(v);
+        Ok(())
+    }
+    match (b, reg) {
+        (Buffer::F32(s), Buffer::F32(d)) => fill(s, d, len),
+        (Buffer::F64(s), Buffer::F64(d)) => fill(s, d, len),
+        (Buffer::I32(s), Buffer::I32(d)) => fill(s, d, len),
+        (Buffer::U32(s), Buffer::U32(d)) => fill(s, d, len),
+        (Buffer::Bool(s), Buffer::Bool(d)) => fill(s, d, len),
+        _ => Err("a splat between dtypes".into()),
+    }
+}
+
+/// Reduces consecutive rows of `row` elements of `x` into `out[rows]`.
+fn reduce_rows(
+    op: ReduceOp,
+    x: Slice<'_>,
+    row: usize,
+    out: &mut Buffer,
+    rows: std::ops::Range<usize>,
+) -> Result<(), String> {
+    fn go<T: Scalar>(op: ReduceOp, x: &[T], row: usize, out: &mut [T]) -> Result<(), String> {
+        if x.len() != out.len() * row {
+            return Err("a fused reduction's rows do not fit its chunk".into());
+        }
+        for (o, r) in out.iter_mut().zip(x.chunks_exact(row)) {
+            *o = reduce_group(op, r);
+        }
+        Ok(())
+    }
+    let bad = || "a fused reduction's output does not fit".to_string();
+    match (x, out) {
+        (Slice::F32(x), Buffer::F32(o)) => go(op, x, row, o.get_mut(rows).ok_or_else(bad)?),
+        (Slice::F64(x), Buffer::F64(o)) => go(op, x, row, o.get_mut(rows).ok_or_else(bad)?),
+        (Slice::I32(x), Buffer::I32(o)) => go(op, x, row, o.get_mut(rows).ok_or_else(bad)?),
+        (Slice::U32(x), Buffer::U32(o)) => go(op, x, row, o.get_mut(rows).ok_or_else(bad)?),
+        (Slice::Bool(x), Buffer::Bool(o)) => go(op, x, row, o.get_mut(rows).ok_or_else(bad)?),
+        _ => Err("a fused reduction between dtypes".into()),
+    }
+}
+
+/// Register allocation while compiling a group.
+struct Builder<'a> {
+    program: &'a Program,
+    registers: Vec<DType>,
+    free: Vec<usize>,
+    instrs: Vec<Instr>,
+    values: HashMap<Var, Src>,
+}
+
+impl Builder<'_> {
+    /// A free register of `dtype`, or a new one.
+    fn register(&mut self, dtype: DType) -> usize {
+        if let Some(i) = self.free.iter().position(|&r| self.registers[r] == dtype) {
+            return self.free.swap_remove(i);
+        }
+        self.registers.push(dtype);
+        self.registers.len() - 1
+    }
+
+    fn src(&self, v: Var) -> Result<Src, String> {
+        self.values.get(&v).copied().ok_or_else(|| {
+            format!(
+                "a fused value of type {} is read before it is defined",
+                self.program.var_type(v)
+            )
+        })
+    }
+}

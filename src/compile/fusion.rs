@@ -1,0 +1,452 @@
+//! Fusion: which equations of a program run together as one elementwise kernel.
+//!
+//! A fused group is a set of elementwise equations over the same number of elements
+//! (`unary`, `binary`, `compare`, `select`, `convert`, `bitcast`, plus the copies
+//! `reshape`, `stop_gradient` and identity `transpose`, and scalars broadcast to the
+//! loop's size), optionally ending in reductions over trailing axes of its values. The
+//! backend runs a group chunk by chunk: every intermediate lives in a small scratch
+//! register that stays in the L1 cache, and only the group's outputs (values read after
+//! the group, and the reductions) are written to memory.
+//!
+//! Groups are formed in one pass in program order. An equation joins the open group of
+//! its loop size; a group closes (is scheduled) as soon as an equation outside it reads
+//! one of its values, so every group runs after all of its inputs exist and before all
+//! of its readers: the schedule is a valid order of the program.
+
+use crate::ir::printer::{var_names, write_equation};
+use crate::ir::{Primitive, Program, ReduceOp, Var, shape_size};
+use std::collections::HashMap;
+use std::fmt;
+
+/// The longest row a fused reduction sums within one chunk.
+pub const MAX_FUSED_ROW: usize = 4096;
+
+/// Equations run as one elementwise kernel over `elements` elements.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FusedGroup {
+    /// The member equations (indices into the program), in program order.
+    pub equations: Vec<usize>,
+    /// Values read from outside the group, in order of first use.
+    pub inputs: Vec<Var>,
+    /// Values defined in the group and read after it (or returned by the program).
+    pub outputs: Vec<Var>,
+    /// The loop length: the element count of every member (of the reduced operands, for
+    /// reductions).
+    pub elements: usize,
+    /// The row length of the group's reductions (1 if it has none): chunks hold whole
+    /// rows.
+    pub row: usize,
+}
+
+/// One step of a [`Schedule`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum Step {
+    /// An equation run on its own (by its index in the program).
+    Equation(usize),
+    /// Equations run as one fused kernel.
+    Fused(FusedGroup),
+}
+
+/// The order in which the backend runs a program's equations, alone or fused.
+///
+/// ```
+/// use autobatch::{compile::fusion::{schedule, Step}, make_program, Array};
+/// let p = make_program(|x: &Array| (x * 2.0).exp().sum_axis(-1), &Array::zeros(&[4, 8])).unwrap();
+/// let s = schedule(&p);
+/// assert_eq!(s.steps.len(), 1); // broadcast of 2.0, mul, exp and the row sums: one kernel
+/// assert!(matches!(&s.steps[0], Step::Fused(g) if g.elements == 32 && g.row == 8));
+/// println!("{}", s.display(&p));
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Schedule {
+    /// The steps in execution order; every equation appears exactly once.
+    pub steps: Vec<Step>,
+}
+
+/// How an equation can take part in a fused kernel.
+#[derive(Clone, Copy)]
+enum Role {
+    /// Elementwise over this many elements.
+    Elementwise(usize),
+    /// A reduction of operands of this many elements in rows of this length.
+    Reduction(usize, usize),
+    /// Not fusible.
+    Alone,
+}
+
+fn role(p: &Program, k: usize) -> Role {
+    let eq = &p.equations[k];
+    let out = p.var_type(eq.outputs[0]);
+    let n = out.size();
+    let same_size = eq.inputs.iter().all(|&v| p.var_type(v).size() == n);
+    match &eq.primitive {
+        Primitive::Unary(_)
+        | Primitive::Binary(_)
+        | Primitive::Compare(_)
+        | Primitive::Select
+        | Primitive::Convert { .. }
+        | Primitive::Reshape { .. }
+        | Primitive::StopGradient
+            if same_size && n > 0 =>
+        {
+            Role::Elementwise(n)
+        }
+        Primitive::Bitcast { dtype }
+            if same_size
+                && n > 0
+                && dtype.size_bytes() == 4
+                && p.var_type(eq.inputs[0]).dtype.size_bytes() == 4 =>
+        {
+            Role::Elementwise(n)
+        }
+        Primitive::Transpose { perm } if n > 0 && perm.iter().enumerate().all(|(i, &a)| i == a) => {
+            Role::Elementwise(n)
+        }
+        Primitive::BroadcastInDim { .. } if n > 0 && p.var_type(eq.inputs[0]).size() == 1 => {
+            Role::Elementwise(n)
+        }
+        Primitive::Reduce { op, axes } => {
+            let shape = &p.var_type(eq.inputs[0]).shape;
+            let rank = shape.len();
+            let trailing = axes
+                .iter()
+                .enumerate()
+                .all(|(i, &a)| a == rank - axes.len() + i);
+            let row = shape_size(&shape[rank - axes.len()..]);
+            let fusible_op = matches!(op, ReduceOp::Sum | ReduceOp::Max | ReduceOp::Min);
+            if trailing && fusible_op && !axes.is_empty() && (2..=MAX_FUSED_ROW).contains(&row) {
+                Role::Reduction(shape_size(shape), row)
+            } else {
+                Role::Alone
+            }
+        }
+        Primitive::Unary(_)
+        | Primitive::Binary(_)
+        | Primitive::Compare(_)
+        | Primitive::Select
+        | Primitive::Convert { .. }
+        | Primitive::Bitcast { .. }
+        | Primitive::BroadcastInDim { .. }
+        | Primitive::Reshape { .. }
+        | Primitive::Transpose { .. }
+        | Primitive::StopGradient
+        | Primitive::Slice { .. }
+        | Primitive::Pad { .. }
+        | Primitive::Concatenate { .. }
+        | Primitive::Iota { .. }
+        | Primitive::Take { .. }
+        | Primitive::ScatterAdd { .. }
+        | Primitive::ArgReduce { .. }
+        | Primitive::Cumsum { .. }
+        | Primitive::DotGeneral { .. }
+        | Primitive::Threefry2x32
+        | Primitive::CustomJvp(_)
+        | Primitive::Cholesky
+        | Primitive::TriangularSolve { .. } => Role::Alone,
+    }
+}
+
+/// A group being formed.
+struct Open {
+    equations: Vec<usize>,
+    elements: usize,
+    row: usize,
+    /// Values its elementwise members define (later members may read them).
+    defined: Vec<Var>,
+    /// Its reductions' results (read only after the group has run).
+    reduced: Vec<Var>,
+}
+
+impl Open {
+    fn owns(&self, v: Var) -> bool {
+        self.defined.contains(&v) || self.reduced.contains(&v)
+    }
+}
+
+/// Groups the program's fusible equations into kernels (see the module documentation).
+/// A group of one equation is scheduled as that equation alone.
+pub fn schedule(p: &Program) -> Schedule {
+    let mut steps: Vec<Step> = Vec::new();
+    let mut open: Vec<Open> = Vec::new();
+    for (k, eq) in p.equations.iter().enumerate() {
+        let role = role(p, k);
+        // The open group this equation would join.
+        let join = |open: &[Open]| -> Option<usize> {
+            let reads_result = |g: &Open| eq.inputs.iter().any(|v| g.reduced.contains(v));
+            match role {
+                Role::Elementwise(n) => open
+                    .iter()
+                    .position(|g| g.elements == n && !reads_result(g)),
+                Role::Reduction(n, row) => open.iter().position(|g| {
+                    g.defined.contains(&eq.inputs[0])
+                        && g.elements == n
+                        && (g.row == 1 || g.row == row)
+                }),
+                Role::Alone => None,
+            }
+        };
+        // Schedule every other open group this equation reads from.
+        while let Some(i) = eq.inputs.iter().find_map(|&v| {
+            let t = join(&open);
+            open.iter()
+                .position(|g| g.owns(v))
+                .filter(|&i| Some(i) != t)
+        }) {
+            let g = open.remove(i);
+            steps.push(group_step(g));
+        }
+        match (role, join(&open)) {
+            (Role::Elementwise(_), Some(t)) => {
+                open[t].equations.push(k);
+                open[t].defined.extend(&eq.outputs);
+            }
+            (Role::Elementwise(n), None) => open.push(Open {
+                equations: vec![k],
+                elements: n,
+                row: 1,
+                defined: eq.outputs.clone(),
+                reduced: Vec::new(),
+            }),
+            (Role::Reduction(_, row), Some(t)) => {
+                open[t].equations.push(k);
+                open[t].row = row;
+                open[t].reduced.extend(&eq.outputs);
+            }
+            (Role::Reduction(..) | Role::Alone, _) => steps.push(Step::Equation(k)),
+        }
+    }
+    steps.extend(open.into_iter().map(group_step));
+    finish(p, steps)
+}
+
+fn group_step(g: Open) -> Step {
+    Step::Fused(FusedGroup {
+        equations: g.equations,
+        inputs: Vec::new(),
+        outputs: Vec::new(),
+        elements: g.elements,
+        row: g.row,
+    })
+}
+
+/// Fills in each group's inputs and outputs, and turns groups of one equation back into
+/// single steps.
+fn finish(p: &Program, steps: Vec<Step>) -> Schedule {
+    // Which step reads each variable (program outputs count as read by a final step).
+    let mut step_of_eq = vec![0usize; p.equations.len()];
+    for (s, step) in steps.iter().enumerate() {
+        match step {
+            Step::Equation(k) => step_of_eq[*k] = s,
+            Step::Fused(g) => g.equations.iter().for_each(|&k| step_of_eq[k] = s),
+        }
+    }
+    let mut readers: HashMap<Var, Vec<usize>> = HashMap::new();
+    for (k, eq) in p.equations.iter().enumerate() {
+        for &v in &eq.inputs {
+            readers.entry(v).or_default().push(step_of_eq[k]);
+        }
+    }
+    for &v in &p.outvars {
+        readers.entry(v).or_default().push(usize::MAX);
+    }
+    let steps = steps
+        .into_iter()
+        .enumerate()
+        .map(|(s, step)| match step {
+            Step::Fused(g) if g.equations.len() == 1 => Step::Equation(g.equations[0]),
+            Step::Fused(mut g) => {
+                let mut defined: Vec<Var> = Vec::new();
+                for &k in &g.equations {
+                    let eq = &p.equations[k];
+                    for &v in &eq.inputs {
+                        if !defined.contains(&v) && !g.inputs.contains(&v) {
+                            g.inputs.push(v);
+                        }
+                    }
+                    for &v in &eq.outputs {
+                        defined.push(v);
+                        if readers.get(&v).is_some_and(|r| r.iter().any(|&t| t != s)) {
+                            g.outputs.push(v);
+                        }
+                    }
+                }
+                Step::Fused(g)
+            }
+            other => other,
+        })
+        .collect();
+    Schedule { steps }
+}
+
+/// A [`Schedule`] printed with the names of its program's printout.
+pub struct ScheduleDisplay<'a> {
+    schedule: &'a Schedule,
+    program: &'a Program,
+}
+
+impl Schedule {
+    /// The schedule as text: single equations as in the program's printout, fused
+    /// kernels as indented blocks with their inputs and outputs.
+    ///
+    /// ```
+    /// use autobatch::{compile::fusion::schedule, make_program, Array};
+    /// let p = make_program(|x: &Array| x.exp().log(), &Array::zeros(&[3])).unwrap();
+    /// let text = schedule(&p).display(&p).to_string();
+    /// assert!(text.starts_with("kernel 0 over 3 elements (a) -> (c):"), "{text}");
+    /// ```
+    pub fn display<'a>(&'a self, program: &'a Program) -> ScheduleDisplay<'a> {
+        ScheduleDisplay {
+            schedule: self,
+            program,
+        }
+    }
+
+    /// The number of fused kernels.
+    ///
+    /// ```
+    /// use autobatch::{compile::fusion::schedule, make_program, Array};
+    /// let p = make_program(|x: &Array| x.exp().log(), &Array::zeros(&[3])).unwrap();
+    /// assert_eq!(schedule(&p).kernel_count(), 1);
+    /// ```
+    pub fn kernel_count(&self) -> usize {
+        self.steps
+            .iter()
+            .filter(|s| matches!(s, Step::Fused(_)))
+            .count()
+    }
+}
+
+impl fmt::Display for ScheduleDisplay<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let p = self.program;
+        let names = var_names(p);
+        let list = |vs: &[Var]| {
+            vs.iter()
+                .map(|v| names.get(v).cloned().unwrap_or_default())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut kernel = 0;
+        for (i, step) in self.schedule.steps.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            match step {
+                Step::Equation(k) => write_equation(f, p, &p.equations[*k], &names)?,
+                Step::Fused(g) => {
+                    write!(
+                        f,
+                        "kernel {kernel} over {} elements ({}) -> ({}):",
+                        g.elements,
+                        list(&g.inputs),
+                        list(&g.outputs)
+                    )?;
+                    kernel += 1;
+                    for &k in &g.equations {
+                        write!(f, "\n    ")?;
+                        write_equation(f, p, &p.equations[k], &names)?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Step, schedule};
+    use crate::{Array, make_program};
+
+    /// Every equation is scheduled exactly once, each after the definitions it reads.
+    fn assert_valid(p: &crate::ir::Program) {
+        let s = schedule(p);
+        let mut defined: Vec<crate::ir::Var> =
+            p.invars.iter().chain(&p.constvars).copied().collect();
+        let mut seen = vec![0; p.equations.len()];
+        for step in &s.steps {
+            let eqs = match step {
+                Step::Equation(k) => vec![*k],
+                Step::Fused(g) => {
+                    for v in &g.inputs {
+                        assert!(defined.contains(v), "group input {v:?} not yet defined");
+                    }
+                    g.equations.clone()
+                }
+            };
+            for k in eqs {
+                seen[k] += 1;
+                let eq = &p.equations[k];
+                for v in &eq.inputs {
+                    assert!(defined.contains(v) || matches!(step, Step::Fused(_)));
+                }
+                defined.extend(&eq.outputs);
+            }
+        }
+        assert!(seen.iter().all(|&c| c == 1), "{seen:?}");
+    }
+
+    #[test]
+    fn a_reader_outside_closes_the_group() {
+        // exp feeds a dot (not fusible), whose result feeds more elementwise ops.
+        let w = Array::ones(&[3, 3]);
+        let p = make_program(
+            move |x: &Array| {
+                let e = x.exp();
+                let d = e.dot(&w);
+                (d + &e).log()
+            },
+            &Array::zeros(&[3]),
+        )
+        .unwrap();
+        assert_valid(&p);
+        let s = schedule(&p);
+        // exp alone, the dot, then add + log fused.
+        assert_eq!(s.kernel_count(), 1, "{}", s.display(&p));
+        assert!(matches!(s.steps[0], Step::Equation(_)));
+    }
+
+    #[test]
+    fn groups_of_different_sizes_interleave() {
+        let p = make_program(
+            |(a, b): &(Array, Array)| {
+                let x = a.exp() * 2.0;
+                let y = b.log() + 1.0;
+                let z = x.sin() - 3.0;
+                (z, y.cos())
+            },
+            &(Array::zeros(&[4]), Array::zeros(&[5])),
+        )
+        .unwrap();
+        assert_valid(&p);
+        let s = schedule(&p);
+        assert_eq!(s.kernel_count(), 2, "{}", s.display(&p));
+        assert_eq!(s.steps.len(), 2);
+    }
+
+    #[test]
+    fn reductions_end_a_group_and_rows_must_agree() {
+        let p = make_program(
+            |x: &Array| {
+                let e = x.exp();
+                (e.sum_axis(-1), e.max_axis(-1), e.sum_axis(0))
+            },
+            &Array::zeros(&[6, 5]),
+        )
+        .unwrap();
+        assert_valid(&p);
+        let s = schedule(&p);
+        // exp + both row reductions fused; the column sum runs alone.
+        let fused: Vec<_> = s
+            .steps
+            .iter()
+            .filter_map(|st| match st {
+                Step::Fused(g) => Some(g),
+                Step::Equation(_) => None,
+            })
+            .collect();
+        assert_eq!(fused.len(), 1, "{}", s.display(&p));
+        assert_eq!((fused[0].row, fused[0].equations.len()), (5, 3));
+        assert_eq!(fused[0].outputs.len(), 3);
+    }
+}
