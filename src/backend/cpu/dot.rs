@@ -1,6 +1,8 @@
-//! `dot_general`: operands are permuted to `[batch, free, contract]` (lhs) and
-//! `[batch, contract, free]` (rhs), then each batch element is one `m x k` by `k x n`
-//! matrix product: through `gemm` for floats, a plain loop for integers.
+//! `dot_general`: each batch element is one `m x k` by `k x n` matrix product. Operands
+//! whose axes are already grouped as `[batch, free, contract]` or `[batch, contract,
+//! free]` are used in place, through strides (a transpose costs nothing); others are
+//! permuted first. Float products go through `gemm`; integer products use a plain
+//! loop.
 
 use super::scalar::Scalar;
 use super::strided::{permute, prod};
@@ -21,14 +23,37 @@ trait GemmFloat: Scalar {}
 impl GemmFloat for f32 {}
 impl GemmFloat for f64 {}
 
-/// The batched matrix problem: operands in `[batch, m, k]` and `[batch, k, n]` layout.
+/// The batched matrix problem. Batch element `b` of the lhs is the `m x k` matrix at
+/// `lhs[b * m * k..]` with element `(i, p)` at `i * lhs_strides.0 + p * lhs_strides.1`;
+/// likewise the rhs, `k x n`.
 struct Problem<'a, T: Clone> {
     batch: usize,
     m: usize,
     k: usize,
     n: usize,
     lhs: Cow<'a, [T]>,
+    lhs_strides: (usize, usize),
     rhs: Cow<'a, [T]>,
+    rhs_strides: (usize, usize),
+}
+
+/// How an operand's axes are grouped after its batch axes: `Some(true)` for `[batch,
+/// outer..., inner...]` with the given `outer` axes first, `Some(false)` for the inner
+/// axes first, `None` if the axes are not grouped in order.
+fn grouping(batch: &[usize], outer: &[usize], inner: &[usize]) -> Option<bool> {
+    let in_order =
+        |axes: &[usize], from: usize| axes.iter().enumerate().all(|(i, &a)| a == from + i);
+    let nb = batch.len();
+    if !in_order(batch, 0) {
+        return None;
+    }
+    if in_order(outer, nb) && in_order(inner, nb + outer.len()) {
+        Some(true)
+    } else if in_order(inner, nb) && in_order(outer, nb + inner.len()) {
+        Some(false)
+    } else {
+        None
+    }
 }
 
 /// The contraction of `lhs` and `rhs` (each a buffer with its shape) over `axes`.
@@ -50,7 +75,7 @@ pub(crate) fn dot_general(
 }
 
 /// `x` of `shape` permuted by `perm`, borrowed when `perm` is the identity.
-fn arrange<'a, T: Copy>(
+fn arrange<'a, T: Copy + 'static>(
     x: &'a [T],
     shape: &[usize],
     perm: &[usize],
@@ -90,15 +115,33 @@ fn setup<'a, T: Scalar>(
     if total == 0 || k == 0 {
         return Ok((out, None));
     }
-    let lhs_perm: Vec<usize> = [axes.lhs_batch, &lhs_free, axes.lhs_contract].concat();
-    let rhs_perm: Vec<usize> = [axes.rhs_batch, axes.rhs_contract, &rhs_free].concat();
+    // Lhs as [batch, m, k] (free first) or [batch, k, m]; rhs as [batch, k, n] or
+    // [batch, n, k]; anything else is permuted to the first form.
+    let (lhs, lhs_strides) = match grouping(axes.lhs_batch, &lhs_free, axes.lhs_contract) {
+        Some(true) => (Cow::Borrowed(lhs), (k, 1)),
+        Some(false) => (Cow::Borrowed(lhs), (1, m)),
+        None => {
+            let perm: Vec<usize> = [axes.lhs_batch, &lhs_free, axes.lhs_contract].concat();
+            (arrange(lhs, ls, &perm)?, (k, 1))
+        }
+    };
+    let (rhs, rhs_strides) = match grouping(axes.rhs_batch, axes.rhs_contract, &rhs_free) {
+        Some(true) => (Cow::Borrowed(rhs), (n, 1)),
+        Some(false) => (Cow::Borrowed(rhs), (1, k)),
+        None => {
+            let perm: Vec<usize> = [axes.rhs_batch, axes.rhs_contract, &rhs_free].concat();
+            (arrange(rhs, rs, &perm)?, (n, 1))
+        }
+    };
     let problem = Problem {
         batch,
         m,
         k,
         n,
-        lhs: arrange(lhs, ls, &lhs_perm)?,
-        rhs: arrange(rhs, rs, &rhs_perm)?,
+        lhs,
+        lhs_strides,
+        rhs,
+        rhs_strides,
     };
     Ok((out, Some(problem)))
 }
@@ -119,11 +162,13 @@ fn dot_float<T: GemmFloat>(
     let lhss = p.lhs.chunks_exact(m * k);
     let rhss = p.rhs.chunks_exact(k * n);
     for ((dst, a), b) in dsts.zip(lhss).zip(rhss).take(p.batch) {
-        // SAFETY: `dst` holds m*n, `a` m*k and `b` k*n elements, all row-major with the
-        // strides given (column stride 1, row stride = row length), so every access gemm
-        // makes is in bounds; `dst` does not alias `a` or `b`. With `read_dst` false
-        // gemm writes `dst = 1 * a * b` (alpha, the factor of the old `dst`, is
-        // ignored). `T` is f32 or f64, the types gemm supports.
+        let (a_rs, a_cs) = p.lhs_strides;
+        let (b_rs, b_cs) = p.rhs_strides;
+        // SAFETY: `dst` holds m*n elements (row-major), `a` m*k and `b` k*n, laid out
+        // with the strides given (each a row-major or column-major matrix), so every
+        // access gemm makes is in bounds; `dst` does not alias `a` or `b`. With
+        // `read_dst` false gemm writes `dst = 1 * a * b` (alpha, the factor of the old
+        // `dst`, is ignored). `T` is f32 or f64, the types gemm supports.
         unsafe {
             gemm::gemm(
                 m,
@@ -134,11 +179,11 @@ fn dot_float<T: GemmFloat>(
                 n as isize,
                 false,
                 a.as_ptr(),
-                1,
-                k as isize,
+                a_cs as isize,
+                a_rs as isize,
                 b.as_ptr(),
-                1,
-                n as isize,
+                b_cs as isize,
+                b_rs as isize,
                 T::ZERO,
                 T::ONE,
                 false,
@@ -166,11 +211,13 @@ fn dot_loop<T: Scalar>(
     let dsts = out.chunks_exact_mut(m * n);
     let lhss = p.lhs.chunks_exact(m * k);
     let rhss = p.rhs.chunks_exact(k * n);
+    let ((a_rs, a_cs), (b_rs, b_cs)) = (p.lhs_strides, p.rhs_strides);
     for ((dst, a), b) in dsts.zip(lhss).zip(rhss).take(p.batch) {
-        for (dst_row, a_row) in dst.chunks_exact_mut(n).zip(a.chunks_exact(k)) {
-            for (&a_ip, b_row) in a_row.iter().zip(b.chunks_exact(n)) {
-                for (d, &b_pj) in dst_row.iter_mut().zip(b_row) {
-                    *d = d.add(a_ip.mul(b_pj));
+        for (i, dst_row) in dst.chunks_exact_mut(n).enumerate() {
+            for q in 0..k {
+                let a_iq = a[i * a_rs + q * a_cs];
+                for (j, d) in dst_row.iter_mut().enumerate() {
+                    *d = d.add(a_iq.mul(b[q * b_rs + j * b_cs]));
                 }
             }
         }

@@ -111,6 +111,41 @@ impl<'a> Out<'a> {
     }
 }
 
+impl<'a> Out<'a> {
+    /// The slots `range` of this output, reborrowed.
+    pub(crate) fn sub(&mut self, range: Range<usize>) -> Result<Out<'_>, String> {
+        fn cut<T>(v: &mut [T], r: Range<usize>) -> Result<&mut [T], String> {
+            let len = v.len();
+            v.get_mut(r.clone())
+                .ok_or_else(|| format!("output slots {r:?} out of {len}"))
+        }
+        Ok(match self {
+            Out::F32(v) => Out::F32(cut(v, range)?),
+            Out::F64(v) => Out::F64(cut(v, range)?),
+            Out::I32(v) => Out::I32(cut(v, range)?),
+            Out::U32(v) => Out::U32(cut(v, range)?),
+            Out::Bool(v) => Out::Bool(cut(v, range)?),
+        })
+    }
+
+    /// The slots before and from `mid` (clamped to the length).
+    pub(crate) fn split_at(self, mid: usize) -> (Out<'a>, Out<'a>) {
+        macro_rules! split {
+            ($v:ident, $variant:ident) => {{
+                let (a, b) = $v.split_at_mut(mid.min($v.len()));
+                (Out::$variant(a), Out::$variant(b))
+            }};
+        }
+        match self {
+            Out::F32(v) => split!(v, F32),
+            Out::F64(v) => split!(v, F64),
+            Out::I32(v) => split!(v, I32),
+            Out::U32(v) => split!(v, U32),
+            Out::Bool(v) => split!(v, Bool),
+        }
+    }
+}
+
 /// A new `dtype` buffer of `n` elements, every one written by `fill` (whose kernels
 /// check that they cover the whole output).
 fn produce(

@@ -10,6 +10,7 @@
 //! reductions over trailing axes sum whole rows inside a chunk with the same pairwise
 //! summation as the `reduce` kernel.
 
+use super::alloc;
 use super::elementwise::{
     Out, Slice, binary_into, bitcast_into, compare_into, convert_into, copy_into, select_into,
     unary_into,
@@ -61,6 +62,9 @@ pub(crate) struct FusedKernel {
     chunk: usize,
     row: usize,
     registers: Vec<DType>,
+    /// Run once per call (splats into registers that are never reused).
+    prologue: Vec<Instr>,
+    /// Run on every chunk.
     instrs: Vec<Instr>,
     /// Dtype and element count of each output, in the group's output order.
     outputs: Vec<(DType, usize)>,
@@ -79,6 +83,8 @@ impl FusedKernel {
             program,
             registers: Vec::new(),
             free: Vec::new(),
+            pins: Vec::new(),
+            prologue: Vec::new(),
             instrs: Vec::new(),
             values: HashMap::new(),
         };
@@ -91,8 +97,8 @@ impl FusedKernel {
                     return Err(format!("a fused input has {} elements, not {n}", ty.size()));
                 }
             } else if n > 1 && uniform(v) {
-                let r = b.register(ty.dtype);
-                b.instrs.push(Instr::Splat(i, r));
+                let r = b.pinned(ty.dtype);
+                b.prologue.push(Instr::Splat(i, r));
                 b.values.insert(v, Src::Reg(r));
             } else {
                 b.values.insert(v, Src::Input(i));
@@ -136,8 +142,8 @@ impl FusedKernel {
                         .iter()
                         .position(|&v| v == eq.inputs[0])
                         .ok_or("a fused broadcast reads a value of the group")?;
-                    let r = b.register(ty.dtype);
-                    b.instrs.push(Instr::Splat(i, r));
+                    let r = b.pinned(ty.dtype);
+                    b.prologue.push(Instr::Splat(i, r));
                     Some(r)
                 }
                 prim => {
@@ -180,7 +186,7 @@ impl FusedKernel {
                     .values
                     .iter()
                     .any(|(w, s)| *s == Src::Reg(r) && last_read.get(w).is_some_and(|&p| p > pos));
-                if !live && !b.free.contains(&r) {
+                if !live && !b.free.contains(&r) && !b.pins.contains(&r) {
                     b.free.push(r);
                 }
             }
@@ -194,45 +200,109 @@ impl FusedKernel {
         } else {
             CHUNK
         };
+        // Every output is written by exactly one store or reduction per chunk (which
+        // is what lets `run` hand out uninitialized output memory).
+        for o in 0..outputs.len() {
+            let writers = b
+                .instrs
+                .iter()
+                .filter(|i| matches!(i, Instr::Store(_, k) | Instr::Reduce(_, _, k) if *k == o))
+                .count();
+            if writers != 1 {
+                return Err(format!("fused output {o} has {writers} writers"));
+            }
+        }
         Ok(FusedKernel {
             elements: n,
             chunk,
             row,
             registers: b.registers,
+            prologue: b.prologue,
             instrs: b.instrs,
             outputs,
         })
     }
 
-    /// Runs the kernel on the group's input buffers, giving its output buffers.
+    /// Runs the kernel on the group's input buffers, giving its output buffers. Large
+    /// kernels split their chunks between two threads; the chunks, and so the results,
+    /// are the same either way.
     pub(crate) fn run(&self, inputs: &[&Buffer]) -> Result<Vec<Buffer>, String> {
-        let fail = |_| "cannot allocate the scratch of a fused kernel".to_string();
-        let mut regs: Vec<Buffer> = self
-            .registers
-            .iter()
-            .map(|&d| Buffer::zeros(d, self.chunk).ok_or(()))
-            .collect::<Result<_, _>>()
-            .map_err(fail)?;
-        let mut outs: Vec<Buffer> = self
-            .outputs
-            .iter()
-            .map(|&(d, n)| Buffer::zeros(d, n).ok_or(()))
-            .collect::<Result<_, _>>()
-            .map_err(|_| "cannot allocate the outputs of a fused kernel".to_string())?;
-        let mut start = 0;
-        while start < self.elements {
-            let end = (start + self.chunk).min(self.elements);
-            self.run_chunk(inputs, &mut regs, &mut outs, start, end)?;
-            start = end;
+        let mut outs: Vec<Buffer> = Vec::with_capacity(self.outputs.len());
+        for &(dtype, n) in &self.outputs {
+            outs.push(uninit(dtype, n)?);
+        }
+        let mut spans: Vec<Out<'_>> = outs.iter_mut().map(spare).collect();
+        let chunks = self.elements.div_ceil(self.chunk);
+        if self.elements >= PARALLEL_MIN_ELEMENTS && chunks >= 2 {
+            let mid = chunks / 2 * self.chunk;
+            let mut second = Vec::with_capacity(spans.len());
+            let mut first = Vec::with_capacity(spans.len());
+            for (span, &(_, n)) in spans.drain(..).zip(&self.outputs) {
+                // Reductions' outputs have one element per row.
+                let at = if n == self.elements {
+                    mid
+                } else {
+                    mid / self.row
+                };
+                let (a, b) = span.split_at(at);
+                first.push(a);
+                second.push(b);
+            }
+            let (a, b) = super::worker::join(
+                || self.run_range(inputs, 0..mid, first),
+                || self.run_range(inputs, mid..self.elements, second),
+            );
+            a?;
+            b?;
+        } else {
+            self.run_range(inputs, 0..self.elements, spans)?;
+        }
+        for (b, &(_, n)) in outs.iter_mut().zip(&self.outputs) {
+            // SAFETY: `run_range` succeeded on chunks tiling all elements, and every output
+            // has exactly one store or reduction per chunk (checked in `new`), which wrote
+            // all `n` elements.
+            unsafe { set_len(b, n) };
         }
         Ok(outs)
+    }
+
+    /// Runs the chunks of `range` (a multiple of the chunk size from 0), writing each
+    /// output's part for that range into `outs`.
+    fn run_range(
+        &self,
+        inputs: &[&Buffer],
+        range: std::ops::Range<usize>,
+        mut outs: Vec<Out<'_>>,
+    ) -> Result<(), String> {
+        let mut regs: Vec<Buffer> = Vec::with_capacity(self.registers.len());
+        for &d in &self.registers {
+            let mut r = uninit(d, self.chunk)?;
+            crate::with_buffer!(&mut r, v => v.resize(self.chunk, Default::default()));
+            regs.push(r);
+        }
+        for instr in &self.prologue {
+            if let Instr::Splat(i, r) = *instr {
+                let b = inputs.get(i).ok_or("a fused input is missing")?;
+                splat(b, &mut regs[r], self.chunk)?;
+            }
+        }
+        let base = range.start;
+        let mut start = range.start;
+        while start < range.end {
+            let end = (start + self.chunk).min(range.end);
+            self.run_chunk(inputs, &mut regs, &mut outs, base, start, end)?;
+            start = end;
+        }
+        regs.into_iter().for_each(super::pool::give_buffer);
+        Ok(())
     }
 
     fn run_chunk(
         &self,
         inputs: &[&Buffer],
         regs: &mut [Buffer],
-        outs: &mut [Buffer],
+        outs: &mut [Out<'_>],
+        base: usize,
         start: usize,
         end: usize,
     ) -> Result<(), String> {
@@ -285,17 +355,51 @@ impl FusedKernel {
                 }
                 Instr::Store(x, o) => {
                     let src = read(x, regs, inputs, start..end)?;
-                    copy_into(src, Out::range(&mut outs[o], start..end))?;
+                    copy_into(src, outs[o].sub(start - base..end - base)?)?;
                 }
                 Instr::Reduce(op, x, o) => {
                     let src = read(x, regs, inputs, start..end)?;
-                    let rows = start / self.row..end / self.row;
-                    reduce_rows(op, src, self.row, &mut outs[o], rows)?;
+                    let rows = (start - base) / self.row..(end - base) / self.row;
+                    reduce_rows(op, src, self.row, outs[o].sub(rows)?)?;
                 }
             }
         }
         Ok(())
     }
+}
+
+/// Kernels at least this large run on two threads.
+const PARALLEL_MIN_ELEMENTS: usize = 8192;
+
+/// An empty `dtype` buffer with room for `n` elements.
+fn uninit(dtype: DType, n: usize) -> Result<Buffer, String> {
+    Ok(match dtype {
+        DType::F32 => Buffer::F32(alloc(n)?),
+        DType::F64 => Buffer::F64(alloc(n)?),
+        DType::I32 => Buffer::I32(alloc(n)?),
+        DType::U32 => Buffer::U32(alloc(n)?),
+        DType::Bool => Buffer::Bool(alloc(n)?),
+    })
+}
+
+/// The spare capacity of `b`, to be written.
+fn spare(b: &mut Buffer) -> Out<'_> {
+    match b {
+        Buffer::F32(v) => Out::F32(v.spare_capacity_mut()),
+        Buffer::F64(v) => Out::F64(v.spare_capacity_mut()),
+        Buffer::I32(v) => Out::I32(v.spare_capacity_mut()),
+        Buffer::U32(v) => Out::U32(v.spare_capacity_mut()),
+        Buffer::Bool(v) => Out::Bool(v.spare_capacity_mut()),
+    }
+}
+
+/// Sets the length of the vector inside `b`.
+///
+/// # Safety
+/// The first `n` elements of its spare capacity must have been written.
+unsafe fn set_len(b: &mut Buffer, n: usize) {
+    // SAFETY: as required of the caller; `uninit` reserved at least `n` elements.
+    unsafe { crate::with_buffer!(b, v => v.set_len(n)) }
 }
 
 /// The current chunk (`range` of the inputs, the start of the registers) of a value.
@@ -333,30 +437,28 @@ fn splat(b: &Buffer, reg: &mut Buffer, len: usize) -> Result<(), String> {
     }
 }
 
-/// Reduces consecutive rows of `row` elements of `x` into `out[rows]`.
-fn reduce_rows(
-    op: ReduceOp,
-    x: Slice<'_>,
-    row: usize,
-    out: &mut Buffer,
-    rows: std::ops::Range<usize>,
-) -> Result<(), String> {
-    fn go<T: Scalar>(op: ReduceOp, x: &[T], row: usize, out: &mut [T]) -> Result<(), String> {
+/// Reduces consecutive rows of `row` elements of `x` into `out` (one per row).
+fn reduce_rows(op: ReduceOp, x: Slice<'_>, row: usize, out: Out<'_>) -> Result<(), String> {
+    fn go<T: Scalar>(
+        op: ReduceOp,
+        x: &[T],
+        row: usize,
+        out: &mut [std::mem::MaybeUninit<T>],
+    ) -> Result<(), String> {
         if x.len() != out.len() * row {
             return Err("a fused reduction's rows do not fit its chunk".into());
         }
         for (o, r) in out.iter_mut().zip(x.chunks_exact(row)) {
-            *o = reduce_group(op, r);
+            o.write(reduce_group(op, r));
         }
         Ok(())
     }
-    let bad = || "a fused reduction's output does not fit".to_string();
     match (x, out) {
-        (Slice::F32(x), Buffer::F32(o)) => go(op, x, row, o.get_mut(rows).ok_or_else(bad)?),
-        (Slice::F64(x), Buffer::F64(o)) => go(op, x, row, o.get_mut(rows).ok_or_else(bad)?),
-        (Slice::I32(x), Buffer::I32(o)) => go(op, x, row, o.get_mut(rows).ok_or_else(bad)?),
-        (Slice::U32(x), Buffer::U32(o)) => go(op, x, row, o.get_mut(rows).ok_or_else(bad)?),
-        (Slice::Bool(x), Buffer::Bool(o)) => go(op, x, row, o.get_mut(rows).ok_or_else(bad)?),
+        (Slice::F32(x), Out::F32(o)) => go(op, x, row, o),
+        (Slice::F64(x), Out::F64(o)) => go(op, x, row, o),
+        (Slice::I32(x), Out::I32(o)) => go(op, x, row, o),
+        (Slice::U32(x), Out::U32(o)) => go(op, x, row, o),
+        (Slice::Bool(x), Out::Bool(o)) => go(op, x, row, o),
         _ => Err("a fused reduction between dtypes".into()),
     }
 }
@@ -366,6 +468,9 @@ struct Builder<'a> {
     program: &'a Program,
     registers: Vec<DType>,
     free: Vec<usize>,
+    /// Registers filled once per call, never reused.
+    pins: Vec<usize>,
+    prologue: Vec<Instr>,
     instrs: Vec<Instr>,
     values: HashMap<Var, Src>,
 }
@@ -377,6 +482,13 @@ impl Builder<'_> {
             return self.free.swap_remove(i);
         }
         self.registers.push(dtype);
+        self.registers.len() - 1
+    }
+
+    /// A register of its own, filled once per call.
+    fn pinned(&mut self, dtype: DType) -> usize {
+        self.registers.push(dtype);
+        self.pins.push(self.registers.len() - 1);
         self.registers.len() - 1
     }
 

@@ -21,7 +21,7 @@ pub(crate) fn take(
     crate::with_buffer!(x, v => take_typed(v, idx, shape, axis).map(Element::into_buffer))
 }
 
-fn take_typed<T: Copy>(
+fn take_typed<T: Copy + 'static>(
     x: &[T],
     idx: &[i32],
     shape: &[usize],

@@ -68,7 +68,7 @@ pub(crate) fn pad(
     })
 }
 
-fn pad_typed<T: Copy>(
+fn pad_typed<T: Copy + 'static>(
     x: &[T],
     fill: T,
     in_shape: &[usize],
@@ -138,7 +138,7 @@ pub(crate) fn concatenate(
     })
 }
 
-fn concatenate_typed<T: Copy>(
+fn concatenate_typed<T: Copy + 'static>(
     parts: &[(&[T], &[usize])],
     axis: usize,
     out_shape: &[usize],

@@ -17,11 +17,13 @@ mod layout;
 mod linalg;
 pub mod math;
 mod plan;
+mod pool;
 mod reduce;
 mod scalar;
 mod simd;
 mod strided;
 mod threefry;
+mod worker;
 
 pub use erf_inv::{erf_inv_f32, erf_inv_f64};
 pub(crate) use plan::Plan;
@@ -202,7 +204,10 @@ fn check_operands(
 
 /// An empty vector with room for `n` elements, or an error instead of an abort when the
 /// memory cannot be had.
-pub(crate) fn alloc<T>(n: usize) -> Result<Vec<T>, String> {
+pub(crate) fn alloc<T: 'static>(n: usize) -> Result<Vec<T>, String> {
+    if let Some(v) = pool::take(n) {
+        return Ok(v);
+    }
     let mut v = Vec::new();
     v.try_reserve_exact(n)
         .map_err(|_| format!("cannot allocate {n} elements"))?;
@@ -210,14 +215,14 @@ pub(crate) fn alloc<T>(n: usize) -> Result<Vec<T>, String> {
 }
 
 /// A vector of `n` copies of `value`, allocated with [`alloc`].
-pub(crate) fn filled<T: Clone>(n: usize, value: T) -> Result<Vec<T>, String> {
+pub(crate) fn filled<T: Clone + 'static>(n: usize, value: T) -> Result<Vec<T>, String> {
     let mut v = alloc(n)?;
     v.resize(n, value);
     Ok(v)
 }
 
 /// A copy of `x` made with [`alloc`].
-pub(crate) fn copy_vec<T: Copy>(x: &[T]) -> Result<Vec<T>, String> {
+pub(crate) fn copy_vec<T: Copy + 'static>(x: &[T]) -> Result<Vec<T>, String> {
     let mut v = alloc(x.len())?;
     v.extend_from_slice(x);
     Ok(v)

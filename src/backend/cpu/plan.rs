@@ -162,22 +162,29 @@ impl Plan {
                 }
             };
             for v in reads {
-                if self.last_step[v.index()] == s {
-                    env[v.index()] = None;
+                if self.last_step[v.index()] == s
+                    && let Some(Cow::Owned(b)) = env[v.index()].take()
+                {
+                    super::pool::give_buffer(b);
                 }
             }
             for (v, b) in writes.iter().zip(outs) {
                 env[v.index()] = Some(Cow::Owned(b));
             }
         }
-        p.outvars
-            .iter()
-            .map(|v| {
-                let b = env[v.index()]
-                    .clone()
-                    .ok_or_else(|| fail("an output is missing".into()))?;
-                Ok(Array::from_concrete(p.var_type(*v).clone(), b.into_owned()))
-            })
-            .collect()
+        // Each output is moved out of the environment; a variable returned twice is
+        // cloned for all but its last position.
+        let mut outs = Vec::with_capacity(p.outvars.len());
+        for (i, v) in p.outvars.iter().enumerate() {
+            let slot = &mut env[v.index()];
+            let b = if p.outvars[i + 1..].contains(v) {
+                slot.clone()
+            } else {
+                slot.take()
+            };
+            let b = b.ok_or_else(|| fail("an output is missing".into()))?;
+            outs.push(Array::from_concrete(p.var_type(*v).clone(), b.into_owned()));
+        }
+        Ok(outs)
     }
 }

@@ -36,7 +36,7 @@ pub(crate) fn split_at_axis(shape: &[usize], axis: usize) -> (usize, usize, usiz
 ///
 /// Transpose, slice and broadcast are all this one walk with different `base` and strides
 /// (a stride of 0 repeats an element). The caller guarantees every offset is in range.
-pub(crate) fn gather_strided<T: Copy>(
+pub(crate) fn gather_strided<T: Copy + 'static>(
     src: &[T],
     base: usize,
     shape: &[usize],
@@ -80,7 +80,11 @@ pub(crate) fn gather_strided<T: Copy>(
 
 /// `x` of `shape` with its axes permuted (output axis `i` is axis `perm[i]`), as a
 /// contiguous copy.
-pub(crate) fn permute<T: Copy>(x: &[T], shape: &[usize], perm: &[usize]) -> Result<Vec<T>, String> {
+pub(crate) fn permute<T: Copy + 'static>(
+    x: &[T],
+    shape: &[usize],
+    perm: &[usize],
+) -> Result<Vec<T>, String> {
     let s = strides(shape);
     let out_shape: Vec<usize> = perm.iter().map(|&p| shape[p]).collect();
     let out_strides: Vec<usize> = perm.iter().map(|&p| s[p]).collect();

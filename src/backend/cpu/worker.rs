@@ -1,0 +1,229 @@
+//! A persistent helper thread that runs half of a large kernel while the calling thread
+//! runs the other half.
+//!
+//! A general thread pool wakes a sleeping thread through the operating system, which
+//! costs tens of microseconds on small virtual machines: more than a whole notebook step
+//! should take. The helper here instead keeps spinning for [`SPIN`] after each job, so a
+//! program that runs kernels back to back hands work over in well under a microsecond;
+//! when idle longer, it parks and costs nothing. One caller uses it at a time; a second
+//! caller meanwhile (another thread) runs both halves itself. On a machine with one core
+//! [`join`] never uses it.
+
+use std::any::Any;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::thread::Thread;
+use std::time::{Duration, Instant};
+
+/// How long the helper waits for the next job before parking.
+const SPIN: Duration = Duration::from_micros(300);
+
+const IDLE: u8 = 0;
+const POSTED: u8 = 1;
+const DONE: u8 = 2;
+
+/// A type-erased job: `run(data)` calls the closure stored at `data`.
+#[derive(Clone, Copy)]
+struct Task {
+    data: usize,
+    run: unsafe fn(usize),
+}
+
+struct Helper {
+    /// Whether a caller holds the helper.
+    busy: AtomicBool,
+    /// IDLE, POSTED (a task waits in `task`) or DONE (the helper finished it).
+    state: AtomicU8,
+    /// Whether the helper is parked (or about to park).
+    sleeping: AtomicBool,
+    task: Mutex<Option<Task>>,
+    thread: Thread,
+}
+
+/// The helper, started on first use; `None` where a second thread does not help.
+fn helper() -> Option<&'static Helper> {
+    static HELPER: OnceLock<Option<&'static Helper>> = OnceLock::new();
+    *HELPER.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if cores < 2 {
+            return None;
+        }
+        let (tx, rx) = std::sync::mpsc::channel::<&'static Helper>();
+        let spawned = std::thread::Builder::new()
+            .name("autobatch-helper".into())
+            .spawn(move || {
+                if let Ok(h) = rx.recv() {
+                    serve(h);
+                }
+            })
+            .ok()?;
+        let h: &'static Helper = Box::leak(Box::new(Helper {
+            busy: AtomicBool::new(false),
+            state: AtomicU8::new(IDLE),
+            sleeping: AtomicBool::new(false),
+            task: Mutex::new(None),
+            thread: spawned.thread().clone(),
+        }));
+        tx.send(h).ok()?;
+        Some(h)
+    })
+}
+
+/// The helper's loop: run posted tasks; spin between them, park when idle for long.
+fn serve(h: &'static Helper) {
+    let mut last = Instant::now();
+    loop {
+        if h.state.load(Ordering::Acquire) == POSTED {
+            let task = h.task.lock().ok().and_then(|mut t| t.take());
+            if let Some(t) = task {
+                // SAFETY: the poster keeps the closure behind `t.data` alive and unmoved
+                // until it sees DONE (see `join`).
+                unsafe { (t.run)(t.data) };
+            }
+            h.state.store(DONE, Ordering::Release);
+            last = Instant::now();
+            continue;
+        }
+        if last.elapsed() < SPIN {
+            for _ in 0..64 {
+                std::hint::spin_loop();
+            }
+            continue;
+        }
+        h.sleeping.store(true, Ordering::SeqCst);
+        if h.state.load(Ordering::SeqCst) != POSTED {
+            std::thread::park();
+        }
+        h.sleeping.store(false, Ordering::SeqCst);
+        last = Instant::now();
+    }
+}
+
+/// A job and the slot for its result, on the poster's stack.
+struct Slot<F, R> {
+    f: Option<F>,
+    result: Option<Result<R, Box<dyn Any + Send>>>,
+}
+
+/// Runs the closure of the `Slot<F, R>` at `data`.
+///
+/// # Safety
+/// `data` must point to a live `Slot<F, R>` that nothing else accesses meanwhile.
+unsafe fn run_slot<F: FnOnce() -> R, R>(data: usize) {
+    // SAFETY: as required of the caller.
+    let slot = unsafe { &mut *(data as *mut Slot<F, R>) };
+    if let Some(f) = slot.f.take() {
+        slot.result = Some(catch_unwind(AssertUnwindSafe(f)));
+    }
+}
+
+/// Runs `a` on this thread and `b` on the helper (or on this thread too, when the helper
+/// is unavailable), returning both results.
+pub(crate) fn join<A, B, RA, RB>(a: A, b: B) -> (RA, RB)
+where
+    A: FnOnce() -> RA,
+    B: FnOnce() -> RB + Send,
+    RB: Send,
+{
+    let Some(h) = helper() else {
+        return (a(), b());
+    };
+    if h.busy
+        .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
+        .is_err()
+    {
+        return (a(), b());
+    }
+    let mut slot: Slot<B, RB> = Slot {
+        f: Some(b),
+        result: None,
+    };
+    let task = Task {
+        data: &mut slot as *mut Slot<B, RB> as usize,
+        run: run_slot::<B, RB>,
+    };
+    match h.task.lock() {
+        Ok(mut t) => *t = Some(task),
+        Err(_) => {
+            h.busy.store(false, Ordering::Release);
+            let f = slot.f.take();
+            return (a(), f.map(|f| f()).unwrap_or_else(|| unreachable_job()));
+        }
+    }
+    h.state.store(POSTED, Ordering::SeqCst);
+    if h.sleeping.load(Ordering::SeqCst) {
+        h.thread.unpark();
+    }
+    let ra = catch_unwind(AssertUnwindSafe(a));
+    // Wait for the helper to finish with `slot` before it goes out of scope.
+    let mut spins = 0u32;
+    while h.state.load(Ordering::Acquire) != DONE {
+        spins = spins.saturating_add(1);
+        if spins < 1 << 16 {
+            std::hint::spin_loop();
+        } else {
+            std::thread::yield_now();
+        }
+    }
+    h.state.store(IDLE, Ordering::Relaxed);
+    h.busy.store(false, Ordering::Release);
+    let rb = match slot.result.take() {
+        Some(Ok(r)) => r,
+        Some(Err(panic)) => resume_unwind(panic),
+        None => unreachable_job(),
+    };
+    match ra {
+        Ok(ra) => (ra, rb),
+        Err(panic) => resume_unwind(panic),
+    }
+}
+
+#[cold]
+fn unreachable_job() -> ! {
+    // The helper sets DONE only after running the task it took, and `join` posts the
+    // task before POSTED: a missing result means the invariant above was broken.
+    panic!("the helper thread finished without running its job")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::join;
+
+    #[test]
+    fn both_halves_run_and_return() {
+        for i in 0..2000u64 {
+            let v: Vec<u64> = (0..100).map(|x| x * i).collect();
+            let (a, b) = join(
+                || v[..50].iter().sum::<u64>(),
+                || v[50..].iter().sum::<u64>(),
+            );
+            assert_eq!(a + b, 4950 * i);
+        }
+    }
+
+    #[test]
+    fn concurrent_callers_fall_back_to_running_both() {
+        let threads: Vec<_> = (0..4)
+            .map(|t| {
+                std::thread::spawn(move || {
+                    for i in 0..500u64 {
+                        let (a, b) = join(|| i * t, || i + t);
+                        assert_eq!((a, b), (i * t, i + t));
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+    }
+
+    #[test]
+    fn a_panic_on_the_helper_reaches_the_caller() {
+        let r = std::panic::catch_unwind(|| join(|| 1, || -> i32 { panic!("boom") }));
+        assert!(r.is_err());
+        // The helper is still usable.
+        assert_eq!(join(|| 2, || 3), (2, 3));
+    }
+}
