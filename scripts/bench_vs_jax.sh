@@ -2,19 +2,25 @@
 # Times the notebook's VI step in autobatch and in JAX, in the same run, and prints the
 # per-step times and their ratios.
 #
-#   scripts/bench_vs_jax.sh [--steps N] [--python PATH]
+#   scripts/bench_vs_jax.sh [--steps N] [--batch-size B] [--num-points N]
+#                           [--num-features D] [--step-size S] [--python PATH]
+#
+# The defaults are the notebook's sizes; the large case of BENCHMARKS.md is
+#   scripts/bench_vs_jax.sh --steps 20 --num-points 100000 --num-features 100 --step-size 1e-5
 #
 # Without --python, creates .venv/ in the repository and installs jax[cpu], numpy and
 # scipy from PyPI into it (once).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-steps=1000
 python=""
+size=()
 while [ $# -gt 0 ]; do
   case "$1" in
-    --steps) steps="$2"; shift 2 ;;
+    --steps|--batch-size|--num-points|--num-features|--step-size)
+      [ $# -ge 2 ] || { echo "$1 needs a value" >&2; exit 2; }
+      size+=("$1" "$2"); shift 2 ;;
     --python) python="$2"; shift 2 ;;
-    *) echo "usage: $0 [--steps N] [--python PATH]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--steps N] [--batch-size B] [--num-points N] [--num-features D] [--step-size S] [--python PATH]" >&2; exit 2 ;;
   esac
 done
 if [ -z "$python" ]; then
@@ -25,13 +31,15 @@ if [ -z "$python" ]; then
   python=.venv/bin/python
 fi
 cargo build --release --quiet
-ours=$(target/release/autobatch bench --steps "$steps")
-jax=$("$python" scripts/jax_notebook_bench.py --steps "$steps")
+ours=$(target/release/autobatch bench "${size[@]}")
+jax=$("$python" scripts/jax_notebook_bench.py "${size[@]}")
 "$python" - "$ours" "$jax" <<'PY'
 import json, sys
 ours, jax = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 a = ours["per_step_us"]
-print(f"notebook VI step (split + normal draw, value_and_grad(elbo), update), {ours['steps']} steps")
+print(f"notebook VI step (split + normal draw, value_and_grad(elbo), update), {ours['steps']} steps,")
+print(f"  {ours['num_points']} points, {ours['num_features']} features, batch {ours['batch_size']}")
+print(f"  autobatch first call (trace + optimize + compile + one step): {ours['compile_s'] * 1e3:.2f} ms")
 print(f"  autobatch                   {a:8.1f} us/step")
 print(f"  JAX {jax['jax_version']} notebook loop     {jax['loop_per_step_us']:8.1f} us/step   autobatch/JAX = {a / jax['loop_per_step_us']:.3f}")
 print(f"  JAX {jax['jax_version']} lax.fori_loop     {jax['fori_loop_per_step_us']:8.1f} us/step   autobatch/JAX = {a / jax['fori_loop_per_step_us']:.3f}")

@@ -3,7 +3,8 @@
 Prints one JSON object: per-step microseconds of the notebook's Python loop (split +
 normal draw, jit(value_and_grad(elbo)), eager parameter update) and of the whole loop as
 one `lax.fori_loop`, both after compilation. Usage:
-    python scripts/jax_notebook_bench.py [--steps N] [--batch-size B] [--repeats R]
+    python scripts/jax_notebook_bench.py [--steps N] [--batch-size B] [--num-points N]
+        [--num-features D] [--step-size S] [--repeats R]
 """
 
 import argparse
@@ -22,11 +23,14 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--steps", type=int, default=1000)
     p.add_argument("--batch-size", type=int, default=128)
+    p.add_argument("--num-points", type=int, default=100)
+    p.add_argument("--num-features", type=int, default=10)
+    p.add_argument("--step-size", type=float, default=0.01)
     p.add_argument("--repeats", type=int, default=3)
     a = p.parse_args()
 
     np.random.seed(10009)
-    num_features, num_points = 10, 100
+    num_features, num_points = a.num_features, a.num_points
     true_beta = np.random.randn(num_features).astype(jnp.float32)
     all_x = np.random.randn(num_points, num_features).astype(jnp.float32)
     y = (np.random.rand(num_points) < scipy.special.expit(all_x.dot(true_beta))).astype(jnp.int32)
@@ -51,7 +55,7 @@ def main():
 
     normal_sample = jax.jit(normal_sample, static_argnums=(1,))
     shape = (a.batch_size, num_features)
-    step_size = 0.01
+    step_size = a.step_size
 
     def python_loop(steps):
         key = random.key(10003)

@@ -50,18 +50,6 @@ struct RunSize {
         default_value_t = 128
     )]
     batch_size: usize,
-}
-
-#[derive(clap::Args)]
-struct BenchArgs {
-    #[command(flatten)]
-    size: RunSize,
-}
-
-#[derive(clap::Args)]
-struct DemoArgs {
-    #[command(flatten)]
-    size: RunSize,
     /// SGD step size (finite)
     #[arg(
         long,
@@ -70,14 +58,6 @@ struct DemoArgs {
         default_value_t = 0.01
     )]
     step_size: f64,
-    /// Seed of NumPy's legacy generator for the data set
-    #[arg(
-        long,
-        allow_negative_numbers = true,
-        value_name = "S",
-        default_value_t = 10009
-    )]
-    data_seed: u32,
     /// Data points (positive)
     #[arg(
         long,
@@ -94,6 +74,26 @@ struct DemoArgs {
         default_value_t = 10
     )]
     num_features: usize,
+}
+
+#[derive(clap::Args)]
+struct BenchArgs {
+    #[command(flatten)]
+    size: RunSize,
+}
+
+#[derive(clap::Args)]
+struct DemoArgs {
+    #[command(flatten)]
+    size: RunSize,
+    /// Seed of NumPy's legacy generator for the data set
+    #[arg(
+        long,
+        allow_negative_numbers = true,
+        value_name = "S",
+        default_value_t = 10009
+    )]
+    data_seed: u32,
     /// Scale of the normal prior on each coefficient (positive)
     #[arg(
         long,
@@ -172,18 +172,18 @@ fn main() -> ExitCode {
 fn validate(args: &DemoArgs) -> Result<(), String> {
     for (name, value) in [
         ("--batch-size", args.size.batch_size),
-        ("--num-points", args.num_points),
-        ("--num-features", args.num_features),
+        ("--num-points", args.size.num_points),
+        ("--num-features", args.size.num_features),
         ("--print-every", args.print_every),
     ] {
         if value == 0 {
             return Err(format!("invalid value '0' for '{name}': must be positive"));
         }
     }
-    if !args.step_size.is_finite() {
+    if !args.size.step_size.is_finite() {
         return Err(format!(
             "invalid value '{}' for '--step-size': must be finite",
-            args.step_size
+            args.size.step_size
         ));
     }
     if !(args.prior_scale.is_finite() && args.prior_scale > 0.0) {
@@ -231,10 +231,10 @@ fn demo(args: DemoArgs) -> ExitCode {
     let config = ViConfig {
         steps: args.size.steps,
         batch_size: args.size.batch_size,
-        step_size: args.step_size,
+        step_size: args.size.step_size,
         data_seed: args.data_seed,
-        num_points: args.num_points,
-        num_features: args.num_features,
+        num_points: args.size.num_points,
+        num_features: args.size.num_features,
         prior_scale: args.prior_scale,
         key: args.key,
     };
@@ -314,22 +314,33 @@ fn report(run: &ViRun, args: &DemoArgs) -> autobatch::Result<()> {
 }
 
 fn bench(args: BenchArgs) -> ExitCode {
-    if args.size.steps < 2 || args.size.batch_size == 0 {
+    let size = &args.size;
+    if size.steps < 2
+        || size.batch_size == 0
+        || size.num_points == 0
+        || size.num_features == 0
+        || !size.step_size.is_finite()
+    {
         return usage_error(format!(
-            "invalid value for '--steps' or '--batch-size': need at least 2 steps and a positive batch, got {} and {}",
-            args.size.steps, args.size.batch_size
+            "invalid run size: need at least 2 steps, positive sizes and a finite step size, got --steps {} --batch-size {} --num-points {} --num-features {} --step-size {}",
+            size.steps, size.batch_size, size.num_points, size.num_features, size.step_size
         ));
     }
     let config = ViConfig {
-        steps: args.size.steps,
-        batch_size: args.size.batch_size,
+        steps: size.steps,
+        batch_size: size.batch_size,
+        step_size: size.step_size,
+        num_points: size.num_points,
+        num_features: size.num_features,
         ..ViConfig::default()
     };
     match run_vi(&config, |_, _| {}) {
         Ok(run) => {
             let value = serde_json::json!({
-                "steps": args.size.steps,
-                "batch_size": args.size.batch_size,
+                "steps": size.steps,
+                "batch_size": size.batch_size,
+                "num_points": size.num_points,
+                "num_features": size.num_features,
                 "compile_s": run.compile_s,
                 "steps_s": run.steps_s,
                 "per_step_us": run.per_step_us(),

@@ -146,6 +146,20 @@ fn setup<'a, T: Scalar>(
     Ok((out, Some(problem)))
 }
 
+/// Products of at least this many multiply-adds use every core.
+const PARALLEL_WORK: usize = 1 << 24;
+
+/// How `gemm` runs an `m x k` by `k x n` product: on the calling thread when small (where
+/// waking other threads costs more than it saves), else on every core. `gemm` splits
+/// the output, never the contraction, so the result is the same either way.
+fn parallelism(m: usize, k: usize, n: usize) -> gemm::Parallelism {
+    if m.saturating_mul(k).saturating_mul(n) >= PARALLEL_WORK {
+        gemm::Parallelism::Rayon(0)
+    } else {
+        gemm::Parallelism::None
+    }
+}
+
 fn dot_float<T: GemmFloat>(
     lhs: &[T],
     ls: &[usize],
@@ -189,7 +203,7 @@ fn dot_float<T: GemmFloat>(
                 false,
                 false,
                 false,
-                gemm::Parallelism::None,
+                parallelism(m, k, n),
             );
         }
     }

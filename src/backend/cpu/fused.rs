@@ -21,6 +21,7 @@ use crate::array::{Buffer, DType};
 use crate::compile::fusion::FusedGroup;
 use crate::ir::{BinaryOp, CompareOp, Primitive, Program, ReduceOp, UnaryOp, Var};
 use std::collections::HashMap;
+use std::sync::Mutex;
 
 /// Elements per chunk when the group has no reductions.
 const CHUNK: usize = 512;
@@ -68,6 +69,8 @@ pub(crate) struct FusedKernel {
     instrs: Vec<Instr>,
     /// Dtype and element count of each output, in the group's output order.
     outputs: Vec<(DType, usize)>,
+    /// Register sets kept between runs (one per thread running a part at once).
+    scratch: Mutex<Vec<Vec<Buffer>>>,
 }
 
 impl FusedKernel {
@@ -220,6 +223,7 @@ impl FusedKernel {
             prologue: b.prologue,
             instrs: b.instrs,
             outputs,
+            scratch: Mutex::new(Vec::new()),
         })
     }
 
@@ -274,12 +278,21 @@ impl FusedKernel {
         range: std::ops::Range<usize>,
         mut outs: Vec<Out<'_>>,
     ) -> Result<(), String> {
-        let mut regs: Vec<Buffer> = Vec::with_capacity(self.registers.len());
-        for &d in &self.registers {
-            let mut r = uninit(d, self.chunk)?;
-            crate::with_buffer!(&mut r, v => v.resize(self.chunk, Default::default()));
-            regs.push(r);
-        }
+        // Scratch registers left by an earlier run, or new ones.
+        let cached = self.scratch.lock().ok().and_then(|mut s| s.pop());
+        let mut regs = match cached {
+            Some(regs) => regs,
+            None => {
+                let mut regs: Vec<Buffer> = Vec::with_capacity(self.registers.len());
+                for &d in &self.registers {
+                    regs.push(
+                        Buffer::zeros(d, self.chunk)
+                            .ok_or("cannot allocate the scratch of a fused kernel")?,
+                    );
+                }
+                regs
+            }
+        };
         for instr in &self.prologue {
             if let Instr::Splat(i, r) = *instr {
                 let b = inputs.get(i).ok_or("a fused input is missing")?;
@@ -293,7 +306,11 @@ impl FusedKernel {
             self.run_chunk(inputs, &mut regs, &mut outs, base, start, end)?;
             start = end;
         }
-        regs.into_iter().for_each(super::pool::give_buffer);
+        if let Ok(mut s) = self.scratch.lock()
+            && s.len() < 2
+        {
+            s.push(regs);
+        }
         Ok(())
     }
 
@@ -369,7 +386,7 @@ impl FusedKernel {
 }
 
 /// Kernels at least this large run on two threads.
-const PARALLEL_MIN_ELEMENTS: usize = 8192;
+const PARALLEL_MIN_ELEMENTS: usize = 1 << 16;
 
 /// An empty `dtype` buffer with room for `n` elements.
 fn uninit(dtype: DType, n: usize) -> Result<Buffer, String> {
