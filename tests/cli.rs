@@ -288,3 +288,42 @@ fn the_plot_files_decode_and_a_failed_run_leaves_none() {
         .count();
     assert_eq!(dir_files, 0);
 }
+
+#[test]
+fn bench_reports_its_run_size_and_rejects_bad_ones() {
+    let out = autobatch(&[
+        "bench",
+        "--steps",
+        "3",
+        "--num-points",
+        "50",
+        "--num-features",
+        "4",
+        "--batch-size",
+        "8",
+        "--step-size",
+        "1e-3",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(
+        (
+            v["steps"].as_u64(),
+            v["num_points"].as_u64(),
+            v["num_features"].as_u64()
+        ),
+        (Some(3), Some(50), Some(4))
+    );
+    assert_eq!(v["batch_size"].as_u64(), Some(8));
+    assert!(v["per_step_us"].as_f64().is_some_and(|t| t > 0.0));
+    assert!(v["compile_s"].as_f64().is_some_and(|t| t >= 0.0));
+    let bad = autobatch(&["bench", "--num-features", "0"]);
+    assert_eq!(bad.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("--num-features 0"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+}

@@ -168,7 +168,8 @@ impl Open {
 pub fn schedule(p: &Program) -> Schedule {
     let mut steps: Vec<Step> = Vec::new();
     let mut open: Vec<Open> = Vec::new();
-    for (k, eq) in p.equations.iter().enumerate() {
+    for k in clustered_order(p) {
+        let eq = &p.equations[k];
         let role = role(p, k);
         // The open group this equation would join.
         let join = |open: &[Open]| -> Option<usize> {
@@ -217,6 +218,72 @@ pub fn schedule(p: &Program) -> Schedule {
     }
     steps.extend(open.into_iter().map(group_step));
     finish(p, steps)
+}
+
+/// The loop size of a fusible equation.
+fn loop_size(role: Role) -> Option<usize> {
+    match role {
+        Role::Elementwise(n) | Role::Reduction(n, _) => Some(n),
+        Role::Alone => None,
+    }
+}
+
+/// A topological order of the equations that keeps fusible equations of one loop size
+/// together: among the equations whose inputs are ready, one of the loop size just
+/// scheduled goes first, else the earliest in the program. (Gradient programs interleave
+/// the forward and backward chains of one size with small reductions in between; in
+/// program order each such reduction would split the chain into two kernels.)
+fn clustered_order(p: &Program) -> Vec<usize> {
+    let n = p.equations.len();
+    let mut producer: HashMap<Var, usize> = HashMap::new();
+    for (k, eq) in p.equations.iter().enumerate() {
+        for &v in &eq.outputs {
+            producer.insert(v, k);
+        }
+    }
+    let mut waiting = vec![0usize; n];
+    let mut consumers: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (k, eq) in p.equations.iter().enumerate() {
+        let mut deps: Vec<usize> = eq
+            .inputs
+            .iter()
+            .filter_map(|v| producer.get(v).copied())
+            .collect();
+        deps.sort_unstable();
+        deps.dedup();
+        waiting[k] = deps.len();
+        for d in deps {
+            consumers[d].push(k);
+        }
+    }
+    let roles: Vec<Role> = (0..n).map(|k| role(p, k)).collect();
+    // Ready equations, kept sorted by index.
+    let mut ready: std::collections::BTreeSet<usize> =
+        (0..n).filter(|&k| waiting[k] == 0).collect();
+    let mut order = Vec::with_capacity(n);
+    let mut active: Option<usize> = None;
+    while let Some(&first) = ready.iter().next() {
+        let k = active
+            .and_then(|size| {
+                ready
+                    .iter()
+                    .copied()
+                    .find(|&k| loop_size(roles[k]) == Some(size))
+            })
+            .unwrap_or(first);
+        ready.remove(&k);
+        if let Some(size) = loop_size(roles[k]) {
+            active = Some(size);
+        }
+        order.push(k);
+        for &c in &consumers[k] {
+            waiting[c] -= 1;
+            if waiting[c] == 0 {
+                ready.insert(c);
+            }
+        }
+    }
+    order
 }
 
 fn group_step(g: Open) -> Step {
