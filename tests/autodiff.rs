@@ -122,6 +122,15 @@ fn binary_primitives() {
         &|r: &mut Rng| vec![r.array_in(&[5], -1.0, 1.0), r.array_in(&[5], -1.0, 1.0)],
         &|x| lax::select(&x[0].gt(0.0), &(&x[0] * &x[1]), &x[1].exp()),
     );
+    check(
+        "fma",
+        &mut rng,
+        &|r: &mut Rng| {
+            let shape = r.shape(3);
+            (0..3).map(|_| r.array_in(&shape, -2.0, 2.0)).collect()
+        },
+        &|x| lax::fma(&x[0], &x[1], &x[2]),
+    );
     check("convert", &mut rng, &one(&[3], -1.0, 1.0), &|x| {
         lax::convert(&x[0], DType::F64)
     });

@@ -1932,3 +1932,29 @@ fn inconsistent_calls_are_errors() {
         .is_err()
     );
 }
+
+/// The fused multiply-add rounds once: the double-rounding case `(1 + 2^-23)(1 - 2^-23) +
+/// (2^24 + 2) = 2^24 + 3 - 2^-46`, whose `f64` sum lands on the `f32` midpoint `2^24 + 3`,
+/// must round down; and it matches `f64::mul_add`, rejects integers, and vmaps.
+#[test]
+fn fma_rounds_once() {
+    use autobatch::{Array, lax};
+    let e = f32::EPSILON;
+    let a = Array::from_vec(vec![1.0 + e, 2.0], &[2]);
+    let b = Array::from_vec(vec![1.0 - e, 3.0], &[2]);
+    let c = Array::from_vec(vec![16_777_218.0f32, 0.5], &[2]);
+    assert_eq!(
+        lax::fma(&a, &b, &c).to_vec::<f32>().unwrap(),
+        vec![16_777_218.0, 6.5]
+    );
+    let x = Array::from_vec(vec![0.1f64, -3.0], &[2]);
+    let got = lax::fma(&x, &x, &x).to_vec::<f64>().unwrap();
+    assert_eq!(got, vec![0.1f64.mul_add(0.1, 0.1), 6.0]);
+    let i = Array::from_vec(vec![1i32], &[1]);
+    let err = lax::fma(&i, &i, &i).check().unwrap_err();
+    assert_eq!(err.op(), "fma");
+    assert!(
+        err.to_string().contains("does not accept dtype i32"),
+        "{err}"
+    );
+}

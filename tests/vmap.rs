@@ -187,6 +187,15 @@ fn every_elementwise_primitive_batches() {
         },
         &|xs| lax::select(&xs[0], &xs[1], &xs[2]),
     );
+    check(
+        "fma",
+        &mut rng,
+        &|r: &mut Rng| {
+            let s = r.shape(3);
+            (0..3).map(|_| r.array(&s, DType::F64)).collect()
+        },
+        &|xs| lax::fma(&xs[0], &xs[1], &xs[2]),
+    );
     check("convert", &mut rng, &f64_arg(vec![2, 3]), &|xs| {
         lax::convert(&xs[0], DType::I32)
     });

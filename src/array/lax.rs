@@ -35,6 +35,23 @@ pub fn erf_inv(x: &Array) -> Array {
     unary(UnaryOp::ErfInv, x)
 }
 
+/// The fused multiply-add `a * b + c`, rounded once (float operands of one shape and
+/// dtype).
+///
+/// ```
+/// use autobatch::{lax, Array};
+/// let e = f32::EPSILON;
+/// let a = Array::from_vec(vec![1.0 + e], &[1]);
+/// let b = Array::from_vec(vec![1.0 - e], &[1]);
+/// let c = Array::from_vec(vec![-1.0f32], &[1]);
+/// // (1 + e)(1 - e) - 1 = -e^2 exactly; the unfused product rounds to 1 and gives 0.
+/// assert_eq!(lax::fma(&a, &b, &c).to_vec::<f32>().unwrap(), vec![-e * e]);
+/// ```
+#[track_caller]
+pub fn fma(a: &Array, b: &Array, c: &Array) -> Array {
+    apply1(Primitive::Fma, &[a, b, c])
+}
+
 /// Applies a two-operand elementwise primitive (equal shapes and dtypes).
 ///
 /// ```

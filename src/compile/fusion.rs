@@ -84,6 +84,7 @@ fn role(p: &Program, k: usize) -> Role {
         | Primitive::Binary(_)
         | Primitive::Compare(_)
         | Primitive::Select
+        | Primitive::Fma
         | Primitive::Convert { .. }
         | Primitive::Reshape { .. }
         | Primitive::StopGradient
@@ -124,6 +125,7 @@ fn role(p: &Program, k: usize) -> Role {
         | Primitive::Binary(_)
         | Primitive::Compare(_)
         | Primitive::Select
+        | Primitive::Fma
         | Primitive::Convert { .. }
         | Primitive::Bitcast { .. }
         | Primitive::BroadcastInDim { .. }

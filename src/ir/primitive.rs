@@ -175,6 +175,9 @@ pub enum Primitive {
     Compare(CompareOp),
     /// `(pred: bool[s], on_true: T[s], on_false: T[s]) -> T[s]`.
     Select,
+    /// Fused multiply-add `a * b + c` with one rounding, on floats of one shape and dtype
+    /// (what XLA computes on CPU where a product feeds a sum).
+    Fma,
     /// Value conversion to `dtype` (floats to integers truncate toward zero and saturate,
     /// NaN gives 0; nonzero is `true`; `true` is 1).
     Convert {
@@ -587,6 +590,7 @@ impl Primitive {
             Primitive::Binary(op) => op.name(),
             Primitive::Compare(op) => op.name(),
             Primitive::Select => "select",
+            Primitive::Fma => "fma",
             Primitive::Convert { .. } => "convert",
             Primitive::Bitcast { .. } => "bitcast",
             Primitive::BroadcastInDim { .. } => "broadcast_in_dim",
@@ -623,6 +627,7 @@ impl Primitive {
             | Primitive::Binary(_)
             | Primitive::Compare(_)
             | Primitive::Select
+            | Primitive::Fma
             | Primitive::Convert { .. }
             | Primitive::Bitcast { .. }
             | Primitive::BroadcastInDim { .. }
@@ -665,6 +670,7 @@ impl Primitive {
             | Primitive::Binary(_)
             | Primitive::Compare(_)
             | Primitive::Select
+            | Primitive::Fma
             | Primitive::StopGradient
             | Primitive::Cholesky
             | Primitive::Threefry2x32 => String::new(),

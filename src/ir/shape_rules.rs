@@ -43,7 +43,7 @@ pub fn output_types(prim: &Primitive, inputs: &[&ArrayType]) -> Result<Vec<Array
         | Primitive::Take { .. }
         | Primitive::DotGeneral { .. }
         | Primitive::TriangularSolve { .. } => 2,
-        Primitive::Select | Primitive::ScatterAdd { .. } => 3,
+        Primitive::Select | Primitive::Fma | Primitive::ScatterAdd { .. } => 3,
         Primitive::Threefry2x32 => 4,
         Primitive::Concatenate { .. } => inputs.len().max(1),
         Primitive::CustomJvp(call) => {
@@ -97,6 +97,15 @@ pub fn output_types(prim: &Primitive, inputs: &[&ArrayType]) -> Result<Vec<Array
                 ));
             }
             one(t.clone())
+        }
+        Primitive::Fma => {
+            let (a, b, c) = (inputs[0], inputs[1], inputs[2]);
+            same_types(a, b)?;
+            same_types(a, c)?;
+            if !a.dtype.is_float() {
+                return Err(format!("does not accept dtype {}", a.dtype));
+            }
+            one(a.clone())
         }
         Primitive::Convert { dtype } => one(ArrayType::new(*dtype, inputs[0].shape.clone())),
         Primitive::Bitcast { dtype } => {

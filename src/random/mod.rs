@@ -9,7 +9,7 @@
 //! Fidelity to JAX 0.10 on CPU (checked against its output in `tests/random.rs`):
 //! * bit for bit: [`key`], [`split`], [`split_shape`], [`fold_in`], [`bits`],
 //!   [`uniform`] / [`uniform_range`] (`f32`, and `f64` over `[0, 1)`), [`normal`] (`f32`:
-//!   XLA's `erf_inv` kernel, fused multiply-adds emulated exactly), [`bernoulli`];
+//!   XLA's `erf_inv` kernel and fused multiply-add), [`bernoulli`];
 //! * same algorithm, integer arithmetic, so the same values (not covered by reference data):
 //!   [`randint`], [`permutation`], [`choice`];
 //! * same algorithm, equal to float rounding: `f64` [`normal`], [`exponential`],
@@ -26,7 +26,6 @@
 
 mod continuous;
 mod discrete;
-mod fma;
 mod keys;
 mod normal;
 mod ops;

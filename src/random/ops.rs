@@ -48,7 +48,7 @@ macro_rules! compare {
         }
     )*};
 }
-compare!(eq => Eq, ne => Ne, lt => Lt, gt => Gt);
+compare!(eq => Eq, lt => Lt);
 
 macro_rules! unary {
     ($($name:ident => $op:ident),* $(,)?) => {$(
@@ -60,12 +60,6 @@ macro_rules! unary {
 }
 unary!(neg => Neg, log => Log, log1p => Log1p, abs => Abs, sign => Sign,
     sin => Sin, cos => Cos);
-
-/// `pred ? a : b`.
-#[track_caller]
-pub(super) fn select(pred: &Array, a: &Array, b: &Array) -> Array {
-    lax::select(pred, a, b)
-}
 
 /// Value conversion.
 #[track_caller]

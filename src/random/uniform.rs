@@ -2,7 +2,6 @@
 //! minus 1, then an affine map with a fused multiply-add.
 
 use super::error;
-use super::fma::fma;
 use super::keys::words;
 use super::ops::{add, convert, konst, konst_u32, max, mul, or, shr, sub, xor};
 use crate::array::{Array, DType, lax};
@@ -66,7 +65,13 @@ pub(super) fn scaled(
         _ => maxval - minval,
     };
     let lo = konst(minval, dtype, shape);
-    max(&lo, &fma(&u, &konst(span, dtype, shape), &lo))
+    // XLA fuses `u * span + lo` into one multiply-add on CPU (in `f32`; the `f64` map is
+    // rounded twice, which JAX's x64 results match to float rounding).
+    let scaled = match dtype {
+        DType::F32 => crate::array::lax::fma(&u, &konst(span, dtype, shape), &lo),
+        _ => super::ops::add(&super::ops::mul(&u, &konst(span, dtype, shape)), &lo),
+    };
+    max(&lo, &scaled)
 }
 
 /// `[0, 1)` floats: the shared core of every sampler.

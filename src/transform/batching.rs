@@ -75,6 +75,7 @@ pub(crate) fn apply_batched(prim: &Primitive, args: &[Batched], n: usize) -> Vec
         Primitive::Binary(_)
         | Primitive::Compare(_)
         | Primitive::Select
+        | Primitive::Fma
         | Primitive::Threefry2x32 => {
             // Elementwise: align every operand's batch axis with the first batched one.
             let target = args

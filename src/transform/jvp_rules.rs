@@ -84,6 +84,21 @@ pub(crate) fn jvp_rule(
                 Some(lax::select(&primals[0], &inst(1), &inst(2)))
             }
         }
+        Primitive::Fma => {
+            // d(a b + c) = ta b + a tb + tc.
+            let (a, b) = (&primals[0], &primals[1]);
+            let mut acc = None;
+            if let Some(t) = &tangents[0] {
+                accumulate(&mut acc, mul(t, b));
+            }
+            if let Some(t) = &tangents[1] {
+                accumulate(&mut acc, mul(a, t));
+            }
+            if let Some(t) = &tangents[2] {
+                accumulate(&mut acc, t.clone());
+            }
+            acc
+        }
         Primitive::Convert { dtype } => {
             if differentiable(x.dtype()) && differentiable(*dtype) {
                 tangents[0].as_ref().map(|t| lax::convert(t, *dtype))

@@ -59,6 +59,11 @@ pub(crate) fn vjp_rule(
         Primitive::Compare(_) | Primitive::Bitcast { .. } | Primitive::Iota { .. } => {}
         Primitive::ArgReduce { .. } | Primitive::StopGradient | Primitive::Threefry2x32 => {}
         Primitive::CustomJvp(call) => return super::custom_jvp::vjp_rule(call, x, cts),
+        Primitive::Fma => {
+            out[0] = Some(mul(&ct, &x[1]));
+            out[1] = Some(mul(&x[0], &ct));
+            out[2] = Some(ct.clone());
+        }
         Primitive::Select => {
             let pred = &x[0];
             out[1] = Some(where_or_zero(pred, &ct));

@@ -480,6 +480,43 @@ fn select_typed<T: Copy>(
     Ok(())
 }
 
+/// `a * b + c` with one rounding into `out` (float operands of one dtype and length).
+/// `mul_add` is one instruction where the loop runs with FMA and a correctly rounded
+/// library call elsewhere: the same result on every CPU.
+pub(crate) fn fma_into(
+    a: Slice<'_>,
+    b: Slice<'_>,
+    c: Slice<'_>,
+    out: Out<'_>,
+) -> Result<(), String> {
+    fn go<T: Float>(a: &[T], b: &[T], c: &[T], o: &mut [MaybeUninit<T>]) -> Result<(), String> {
+        if a.len() != o.len() || b.len() != o.len() || c.len() != o.len() {
+            return Err(length_error(a.len().max(b.len()).max(c.len()), o.len()));
+        }
+        vectorized(
+            #[inline(always)]
+            || {
+                for (o, (&x, (&y, &z))) in o.iter_mut().zip(a.iter().zip(b.iter().zip(c))) {
+                    o.write(x.mul_add(y, z));
+                }
+            },
+        );
+        Ok(())
+    }
+    match (a, b, c, out) {
+        (Slice::F32(a), Slice::F32(b), Slice::F32(c), Out::F32(o)) => go(a, b, c, o),
+        (Slice::F64(a), Slice::F64(b), Slice::F64(c), Out::F64(o)) => go(a, b, c, o),
+        _ => Err("fma needs float operands of one dtype".into()),
+    }
+}
+
+/// `a * b + c` with one rounding, elementwise.
+pub(crate) fn fma(a: &Buffer, b: &Buffer, c: &Buffer) -> Result<Buffer, String> {
+    produce(a.dtype(), a.len(), |o| {
+        fma_into(Slice::of(a), Slice::of(b), Slice::of(c), o)
+    })
+}
+
 /// Value conversion into `out` with Rust `as` semantics: floats to integers truncate
 /// and saturate (NaN gives 0), integers to integers wrap, nonzero is `true`, `true` is 1.
 pub(crate) fn convert_into(x: Slice<'_>, out: Out<'_>) -> Result<(), String> {

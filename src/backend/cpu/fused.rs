@@ -12,8 +12,8 @@
 
 use super::alloc;
 use super::elementwise::{
-    Out, Slice, binary_into, bitcast_into, compare_into, convert_into, copy_into, select_into,
-    unary_into,
+    Out, Slice, binary_into, bitcast_into, compare_into, convert_into, copy_into, fma_into,
+    select_into, unary_into,
 };
 use super::reduce::reduce_group;
 use super::scalar::Scalar;
@@ -45,6 +45,7 @@ enum Instr {
     Binary(BinaryOp, Src, Src, usize),
     Compare(CompareOp, Src, Src, usize),
     Select(Src, Src, Src, usize),
+    Fma(Src, Src, Src, usize),
     Convert(Src, usize),
     Bitcast(Src, usize),
     /// Fills a register with element 0 of an input (a broadcast scalar, or a constant
@@ -159,6 +160,7 @@ impl FusedKernel {
                         Primitive::Binary(op) => Instr::Binary(*op, srcs[0], srcs[1], r),
                         Primitive::Compare(op) => Instr::Compare(*op, srcs[0], srcs[1], r),
                         Primitive::Select => Instr::Select(srcs[0], srcs[1], srcs[2], r),
+                        Primitive::Fma => Instr::Fma(srcs[0], srcs[1], srcs[2], r),
                         Primitive::Convert { .. } => Instr::Convert(srcs[0], r),
                         Primitive::Bitcast { .. } => Instr::Bitcast(srcs[0], r),
                         other => return Err(format!("{} cannot be fused", other.name())),
@@ -357,6 +359,14 @@ impl FusedKernel {
                         read(p, rg, inputs, start..end)?,
                         read(t, rg, inputs, start..end)?,
                         read(f, rg, inputs, start..end)?,
+                        o,
+                    )
+                })?,
+                Instr::Fma(a, b, c, r) => write(r, &|rg, o| {
+                    fma_into(
+                        read(a, rg, inputs, start..end)?,
+                        read(b, rg, inputs, start..end)?,
+                        read(c, rg, inputs, start..end)?,
                         o,
                     )
                 })?,

@@ -69,6 +69,7 @@ pub(crate) fn eval_unchecked(
         Primitive::Binary(op) => one(elementwise::binary(*op, bufs[0], bufs[1])),
         Primitive::Compare(op) => one(elementwise::compare(*op, bufs[0], bufs[1])),
         Primitive::Select => one(elementwise::select(bufs[0], bufs[1], bufs[2])),
+        Primitive::Fma => one(elementwise::fma(bufs[0], bufs[1], bufs[2])),
         Primitive::Convert { dtype } => one(elementwise::convert(bufs[0], *dtype)),
         Primitive::Bitcast { dtype } => one(elementwise::bitcast(bufs[0], *dtype)),
         Primitive::BroadcastInDim { shape, dims } => one(layout::broadcast_in_dim(

@@ -76,6 +76,7 @@ pub(crate) trait Float: Scalar {
     fn tanh(self) -> Self;
     fn logistic(self) -> Self;
     fn erf_inv(self) -> Self;
+    fn mul_add(self, b: Self, c: Self) -> Self;
     fn floor(self) -> Self;
     fn ceil(self) -> Self;
     fn round(self) -> Self;
@@ -236,6 +237,10 @@ macro_rules! float_scalar {
             #[inline(always)]
             fn erf_inv(self) -> Self {
                 $erf_inv(self)
+            }
+            #[inline(always)]
+            fn mul_add(self, b: Self, c: Self) -> Self {
+                <$t>::mul_add(self, b, c)
             }
             #[inline(always)]
             fn floor(self) -> Self {

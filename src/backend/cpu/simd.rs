@@ -104,7 +104,7 @@ unsafe fn avx2<R>(f: impl FnOnce() -> R) -> R {
 mod tests {
     use super::{Level, with_level};
     use crate::array::Buffer;
-    use crate::backend::cpu::elementwise::{binary, unary};
+    use crate::backend::cpu::elementwise::{binary, fma, unary};
     use crate::ir::{BinaryOp, UnaryOp};
 
     /// Values over many binades, both signs, with the special values mixed in.
@@ -188,5 +188,9 @@ mod tests {
             let fast = with_level(Level::Avx512, || binary(op, &x, &y)).unwrap();
             assert_same(&base, &fast, &format!("{op:?}"));
         }
+        // The fused multiply-add: a library call at the baseline, one instruction above.
+        let base = with_level(Level::Baseline, || fma(&x, &y, &x)).unwrap();
+        let fast = with_level(Level::Avx512, || fma(&x, &y, &x)).unwrap();
+        assert_same(&base, &fast, "fma");
     }
 }
