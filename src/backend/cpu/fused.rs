@@ -17,6 +17,7 @@ use super::elementwise::{
 };
 use super::reduce::reduce_group;
 use super::scalar::Scalar;
+use super::simd::vectorized;
 use crate::array::{Buffer, DType};
 use crate::compile::fusion::FusedGroup;
 use crate::ir::{BinaryOp, CompareOp, Primitive, Program, ReduceOp, UnaryOp, Var};
@@ -475,9 +476,14 @@ fn reduce_rows(op: ReduceOp, x: Slice<'_>, row: usize, out: Out<'_>) -> Result<(
         if x.len() != out.len() * row {
             return Err("a fused reduction's rows do not fit its chunk".into());
         }
-        for (o, r) in out.iter_mut().zip(x.chunks_exact(row)) {
-            o.write(reduce_group(op, r));
-        }
+        vectorized(
+            #[inline(always)]
+            || {
+                for (o, r) in out.iter_mut().zip(x.chunks_exact(row)) {
+                    o.write(reduce_group(op, r));
+                }
+            },
+        );
         Ok(())
     }
     match (x, out) {

@@ -1,6 +1,7 @@
 //! Reductions: `reduce` over several axes, `arg_reduce` along one axis, and `cumsum`.
 
 use super::scalar::Scalar;
+use super::simd::vectorized;
 use super::strided::{permute, prod, split_at_axis};
 use super::{alloc, copy_vec, filled};
 use crate::array::{Buffer, Element};
@@ -28,6 +29,7 @@ fn identity<T: Scalar>(op: ReduceOp) -> T {
 }
 
 /// One group of elements reduced by `op` (float sums pairwise).
+#[inline(always)]
 pub(crate) fn reduce_group<T: Scalar>(op: ReduceOp, xs: &[T]) -> T {
     match op {
         ReduceOp::Sum => T::sum(xs),
@@ -59,7 +61,10 @@ fn reduce_typed<T: Scalar>(
         Cow::Owned(permute(x, shape, &perm)?)
     };
     let mut out = alloc(n_out)?;
-    out.extend(data.chunks_exact(group).map(|g| reduce_group(op, g)));
+    vectorized(
+        #[inline(always)]
+        || out.extend(data.chunks_exact(group).map(|g| reduce_group(op, g))),
+    );
     Ok(out)
 }
 

@@ -88,28 +88,41 @@ pub(crate) trait Float: Scalar {
 /// `O(log n)` instead of `O(n)`.
 const PAIRWISE_BLOCK: usize = 128;
 
+/// The pairwise sum; short sums are one loop (inlined into vectorized kernels), long
+/// ones recurse.
+#[inline(always)]
 fn pairwise<T: Scalar>(xs: &[T]) -> T {
     if xs.len() <= PAIRWISE_BLOCK {
-        // Eight interleaved accumulators, as in NumPy, combined pairwise at the end.
-        let mut acc = [T::ZERO; 8];
-        let chunks = xs.chunks_exact(8);
-        let rest = chunks.remainder();
-        for c in chunks {
-            for (a, &x) in acc.iter_mut().zip(c) {
-                *a = a.add(x);
-            }
-        }
-        let mut s = ((acc[0].add(acc[1])).add(acc[2].add(acc[3])))
-            .add((acc[4].add(acc[5])).add(acc[6].add(acc[7])));
-        for &x in rest {
-            s = s.add(x);
-        }
-        s
+        block_sum(xs)
     } else {
-        let half = (xs.len() / 2) / 8 * 8;
-        let (a, b) = xs.split_at(half);
-        pairwise(a).add(pairwise(b))
+        pairwise_halves(xs)
     }
+}
+
+/// The sums of the two halves (split at a multiple of 8), added.
+fn pairwise_halves<T: Scalar>(xs: &[T]) -> T {
+    let half = (xs.len() / 2) / 8 * 8;
+    let (a, b) = xs.split_at(half);
+    pairwise(a).add(pairwise(b))
+}
+
+/// Eight interleaved accumulators, as in NumPy, combined pairwise at the end.
+#[inline(always)]
+fn block_sum<T: Scalar>(xs: &[T]) -> T {
+    let mut acc = [T::ZERO; 8];
+    let chunks = xs.chunks_exact(8);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for (a, &x) in acc.iter_mut().zip(c) {
+            *a = a.add(x);
+        }
+    }
+    let mut s = ((acc[0].add(acc[1])).add(acc[2].add(acc[3])))
+        .add((acc[4].add(acc[5])).add(acc[6].add(acc[7])));
+    for &x in rest {
+        s = s.add(x);
+    }
+    s
 }
 
 macro_rules! float_scalar {
@@ -185,6 +198,7 @@ macro_rules! float_scalar {
             fn from_usize(n: usize) -> Self {
                 n as $t
             }
+            #[inline(always)]
             fn sum(xs: &[Self]) -> Self {
                 pairwise(xs)
             }
