@@ -25,7 +25,7 @@ enum Command {
     /// all under jit. Prints `step<TAB>elbo` every --print-every steps (a progress bar
     /// on a terminal), the posterior, and the timing, and plots the posterior.
     Demo(DemoArgs),
-    /// Time the notebook's VI step and print one JSON object
+    /// Time the notebook's VI step (the best of three runs) and print one JSON object
     ///
     /// No plot and no printing per step; `scripts/bench_vs_jax.sh` runs it beside JAX.
     Bench(BenchArgs),
@@ -313,6 +313,9 @@ fn report(run: &ViRun, args: &DemoArgs) -> autobatch::Result<()> {
     Ok(())
 }
 
+/// How many times `bench` runs the loop (it reports the fastest, as the JAX script does).
+const BENCH_REPEATS: usize = 3;
+
 fn bench(args: BenchArgs) -> ExitCode {
     let size = &args.size;
     if size.steps < 2
@@ -334,23 +337,37 @@ fn bench(args: BenchArgs) -> ExitCode {
         num_features: size.num_features,
         ..ViConfig::default()
     };
-    match run_vi(&config, |_, _| {}) {
-        Ok(run) => {
-            let value = serde_json::json!({
-                "steps": size.steps,
-                "batch_size": size.batch_size,
-                "num_points": size.num_points,
-                "num_features": size.num_features,
-                "compile_s": run.compile_s,
-                "steps_s": run.steps_s,
-                "per_step_us": run.per_step_us(),
-            });
-            println!("{value}");
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
+    // Like the JAX script: the best of `BENCH_REPEATS` runs, each after its own first call
+    // (the first call of the first run is the compile time reported).
+    let mut best: Option<(f64, f64)> = None;
+    let mut compile_s = 0.0;
+    for repeat in 0..BENCH_REPEATS {
+        match run_vi(&config, |_, _| {}) {
+            Ok(run) => {
+                if repeat == 0 {
+                    compile_s = run.compile_s;
+                }
+                let per_step = run.per_step_us();
+                if best.is_none_or(|(b, _)| per_step < b) {
+                    best = Some((per_step, run.steps_s));
+                }
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
         }
     }
+    let (per_step_us, steps_s) = best.unwrap_or((f64::NAN, f64::NAN));
+    let value = serde_json::json!({
+        "steps": size.steps,
+        "batch_size": size.batch_size,
+        "num_points": size.num_points,
+        "num_features": size.num_features,
+        "compile_s": compile_s,
+        "steps_s": steps_s,
+        "per_step_us": per_step_us,
+    });
+    println!("{value}");
+    ExitCode::SUCCESS
 }
