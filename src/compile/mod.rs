@@ -1,4 +1,5 @@
-//! Compiler passes over [`Program`](crate::ir::Program), each a function `Program -> Program`.
+//! Compiler passes over [`Program`]s: `cse`, `dce` (each a function `Program -> Program`),
+//! their pipeline `optimize`, and `fusion`, which schedules equations into fused kernels.
 
 mod cse;
 mod dce;

@@ -1,5 +1,6 @@
 //! `jit`: trace a function once per input signature, optimize the program, and run the
-//! cached program on every later call.
+//! cached program on every later call — on concrete arguments as a plan of fused,
+//! vectorized kernels (see `backend::cpu`), under a trace by replaying it.
 //!
 //! The cache key is the argument Tree's layout (leaves per argument) and every leaf's
 //! dtype and shape; new values with the same signature reuse the program, a new shape or
@@ -107,11 +108,14 @@ where
 }
 
 /// The optimized program `jit(f)` runs for arguments shaped like `args` (for inspection).
+/// Its fused kernels print with [`schedule`](crate::compile::fusion::schedule).
 ///
 /// ```
-/// use autobatch::{jit_program, Array};
+/// use autobatch::{compile::fusion::schedule, jit_program, Array};
 /// let p = jit_program(|x: &Array| x.exp() + x.exp(), &Array::zeros(&[2])).unwrap();
 /// assert_eq!(p.count_primitive("exp"), 1);
+/// let kernels = schedule(&p).display(&p).to_string();
+/// assert!(kernels.starts_with("kernel 0 over 2 elements (a) -> (c):"), "{kernels}");
 /// ```
 pub fn jit_program<A: Tree, O: TreeResult>(f: impl FnOnce(&A) -> O, args: &A) -> Result<Program> {
     crate::make_program(f, args).map(|p| optimize(&p))

@@ -1,12 +1,17 @@
-//! The CPU backend: a reference kernel for every primitive and dtype.
+//! The CPU backend: a kernel for every primitive and dtype, fused kernels, and the plan
+//! `jit` runs.
 //!
 //! [`eval`] dispatches on the primitive (exhaustively); the kernels live one concern per
-//! file: `elementwise` (unary, binary, compare, select, convert, bitcast), `layout`
+//! file: `elementwise` (unary, binary, compare, select, fma, convert, bitcast), `layout`
 //! (broadcast, reshape, transpose, slice, pad, concatenate, iota), `gather` (take,
-//! scatter-add), `reduce` (reductions, arg-reductions, cumsum), `dot`
-//! (`dot_general`, through `gemm` for floats), `linalg` (`cholesky`, `triangular_solve`)
-//! and `threefry`. The per-dtype scalar semantics (wrapping integers, XLA's division
-//! conventions, NaN-propagating max/min) are in `scalar`.
+//! scatter-add), `reduce` (reductions, arg-reductions, cumsum), `dot` (`dot_general`,
+//! through `gemm` for floats), `linalg` (`cholesky`, `triangular_solve`), `threefry` and
+//! `erf_inv`. The per-dtype scalar semantics (wrapping integers, XLA's division
+//! conventions, NaN-propagating max/min) are in `scalar`, the fast `f32` `exp` and `ln` in
+//! [`math`]. Every loop is compiled for the CPU's widest vector instruction set (`simd`).
+//! `fused` runs groups of elementwise equations as one chunked kernel, `plan` runs a
+//! whole program, `pool` recycles its buffers and `worker` is the helper thread large
+//! kernels split their work with.
 
 mod dot;
 mod elementwise;
