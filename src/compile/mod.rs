@@ -1,17 +1,19 @@
-//! Compiler passes over [`Program`]s: `cse`, `dce` (each a function `Program -> Program`),
-//! their pipeline `optimize`, and `fusion`, which schedules equations into fused kernels.
+//! Compiler passes over [`Program`]s: `simplify`, `cse`, `dce` (each a function `Program ->
+//! Program`), their pipeline `optimize`, and `fusion`, which schedules equations into fused kernels.
 
 mod cse;
 mod dce;
 pub mod fusion;
+mod simplify;
 
 pub use cse::cse;
 pub use dce::dce;
+pub use simplify::simplify;
 
 use crate::ir::Program;
 
-/// The optimization pipeline `jit` applies: common subexpressions merged, then dead code
-/// removed.
+/// The optimization pipeline `jit` applies: identities simplified away, common
+/// subexpressions merged, then dead code removed.
 ///
 /// ```
 /// use autobatch::{compile::optimize, make_program, Array};
@@ -20,5 +22,5 @@ use crate::ir::Program;
 /// assert_eq!((q.count_primitive("exp"), q.count_primitive("sin")), (1, 0));
 /// ```
 pub fn optimize(program: &Program) -> Program {
-    dce(&cse(program))
+    dce(&cse(&simplify(program)))
 }

@@ -1,0 +1,201 @@
+//! Algebraic simplification: equations that compute nothing new are replaced by their
+//! operand, and chains of reshapes collapse into one.
+//!
+//! The rules are exact, so results do not change at all (not even the sign of a zero or
+//! a NaN payload), and they keep every transform's meaning: `stop_gradient` is never
+//! removed, and nothing here depends on values except multiplication by a constant one.
+//!
+//! * `reshape` to the operand's own shape, identity `transpose`, `convert` to the
+//!   operand's dtype, `broadcast_in_dim` to the operand's shape, and a `slice` of the
+//!   whole operand: the operand;
+//! * `reshape(reshape(x))`: one `reshape` of `x`;
+//! * `neg(neg(x))`: `x`;
+//! * `x * 1` and `1 * x` for floats, where `1` is a constant whose elements are all one
+//!   (also through broadcasts): `x`.
+//!
+//! Dead equations are left for [`dce`](super::dce).
+
+use crate::ir::{BinaryOp, Equation, Primitive, Program, UnaryOp, Var};
+use std::collections::HashMap;
+
+/// `program` with the identities above removed (see the module documentation).
+///
+/// ```
+/// use autobatch::{compile::{dce, simplify}, make_program, Array};
+/// let p = make_program(|x: &Array| (x.reshape(&[2, 3]).reshape(&[6]) * 1.0).exp(), &Array::zeros(&[6])).unwrap();
+/// let q = dce(&simplify(&p));
+/// assert_eq!((q.count_primitive("reshape"), q.count_primitive("mul")), (0, 0));
+/// assert_eq!(q.equations.len(), 1); // exp
+/// ```
+pub fn simplify(program: &Program) -> Program {
+    let mut out = program.clone();
+    // Replacement of each simplified variable.
+    let mut same: HashMap<Var, Var> = HashMap::new();
+    // The defining equation (after rewriting) of each variable.
+    let mut def: HashMap<Var, Equation> = HashMap::new();
+    let resolve = |same: &HashMap<Var, Var>, v: Var| *same.get(&v).unwrap_or(&v);
+    let mut equations = Vec::with_capacity(program.equations.len());
+    for eq in &program.equations {
+        let mut eq = eq.clone();
+        for v in eq.inputs.iter_mut() {
+            *v = resolve(&same, *v);
+        }
+        if eq.outputs.len() == 1 {
+            let y = eq.outputs[0];
+            if let Some(x) = identity_of(program, &eq, &def) {
+                same.insert(y, x);
+                continue;
+            }
+            // reshape(reshape(x)) -> reshape(x).
+            if let Primitive::Reshape { .. } = eq.primitive
+                && let Some(inner) = def.get(&eq.inputs[0])
+                && matches!(inner.primitive, Primitive::Reshape { .. })
+            {
+                eq.inputs[0] = inner.inputs[0];
+                if program.var_type(eq.inputs[0]).shape == program.var_type(y).shape {
+                    same.insert(y, eq.inputs[0]);
+                    continue;
+                }
+            }
+            def.insert(y, eq.clone());
+        }
+        equations.push(eq);
+    }
+    out.equations = equations;
+    for v in out.outvars.iter_mut() {
+        *v = resolve(&same, *v);
+    }
+    out
+}
+
+/// The variable an equation merely passes on, if it does.
+fn identity_of(p: &Program, eq: &Equation, def: &HashMap<Var, Equation>) -> Option<Var> {
+    let y = p.var_type(eq.outputs[0]);
+    let x0 = *eq.inputs.first()?;
+    let same_type = |v: Var| p.var_type(v) == y;
+    match &eq.primitive {
+        Primitive::Reshape { .. }
+        | Primitive::Convert { .. }
+        | Primitive::BroadcastInDim { .. }
+        | Primitive::Slice { .. }
+            if same_type(x0) =>
+        {
+            // A slice of the same shape starts at 0 with unit strides or covers one
+            // element per axis; either way it is the whole operand only if strides fit.
+            match &eq.primitive {
+                Primitive::Slice { start, strides, .. } => {
+                    let whole = start.iter().all(|&s| s == 0)
+                        && strides
+                            .iter()
+                            .zip(&y.shape)
+                            .all(|(&st, &d)| st == 1 || d <= 1);
+                    whole.then_some(x0)
+                }
+                _ => Some(x0),
+            }
+        }
+        Primitive::Transpose { perm } if perm.iter().enumerate().all(|(i, &a)| i == a) => Some(x0),
+        Primitive::Unary(UnaryOp::Neg) => match def.get(&x0) {
+            Some(inner) if inner.primitive == Primitive::Unary(UnaryOp::Neg) => {
+                let x = inner.inputs[0];
+                same_type(x).then_some(x)
+            }
+            _ => None,
+        },
+        Primitive::Binary(BinaryOp::Mul) if y.dtype.is_float() => {
+            let x1 = eq.inputs[1];
+            if is_one(p, x1, def) && same_type(x0) {
+                Some(x0)
+            } else if is_one(p, x0, def) && same_type(x1) {
+                Some(x1)
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Whether `v` is a constant whose elements are all exactly one (directly, or broadcast
+/// from one).
+fn is_one(p: &Program, v: Var, def: &HashMap<Var, Equation>) -> bool {
+    if let Some(i) = p.constvars.iter().position(|&c| c == v) {
+        let c = &p.consts[i];
+        if !c.is_concrete() {
+            return false;
+        }
+        return match c.to_vec::<f64>() {
+            Ok(values) => !values.is_empty() && values.iter().all(|&x| x == 1.0),
+            Err(_) => false,
+        };
+    }
+    match def.get(&v) {
+        Some(eq) if matches!(eq.primitive, Primitive::BroadcastInDim { .. }) => {
+            is_one(p, eq.inputs[0], def)
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::simplify;
+    use crate::compile::dce;
+    use crate::{Array, DType, lax, make_program};
+
+    #[test]
+    fn identities_go_and_values_stay_the_same() {
+        let f = |x: &Array| {
+            let a = lax::transpose(&x.reshape(&[2, 3]), &[0, 1]);
+            let b = lax::convert(&a, DType::F32).reshape(&[3, 2]).reshape(&[6]);
+            let c = -(-(&b * 1.0));
+            let d = lax::stop_gradient(&c);
+            (d.exp(), 1.0 * &b + -0.0)
+        };
+        let x = Array::from_vec(vec![-0.0f32, 1.0, f32::NAN, 3.0, -2.0, 0.5], &[6]);
+        let p = make_program(f, &x).unwrap();
+        let q = dce(&simplify(&p));
+        for name in ["reshape", "transpose", "convert", "neg", "mul"] {
+            assert_eq!(q.count_primitive(name), 0, "{name} in {q}");
+        }
+        assert_eq!(q.count_primitive("stop_gradient"), 1, "{q}");
+        // x + -0.0 is not x (the sign of a zero): kept.
+        assert_eq!(q.count_primitive("add"), 1, "{q}");
+        let want = p.call(std::slice::from_ref(&x)).unwrap();
+        let got = q.call(std::slice::from_ref(&x)).unwrap();
+        for (w, g) in want.iter().zip(&got) {
+            let bits = |a: &Array| -> Vec<u32> {
+                a.to_vec::<f32>()
+                    .unwrap()
+                    .iter()
+                    .map(|v| v.to_bits())
+                    .collect()
+            };
+            assert_eq!(bits(w), bits(g));
+        }
+    }
+
+    #[test]
+    fn a_reshape_chain_back_to_the_input_is_the_input() {
+        let p = make_program(
+            |x: &Array| x.reshape(&[4]).reshape(&[2, 2]),
+            &Array::zeros(&[2, 2]),
+        )
+        .unwrap();
+        let q = dce(&simplify(&p));
+        assert!(q.equations.is_empty(), "{q}");
+        assert_eq!(q.outvars, q.invars);
+    }
+
+    #[test]
+    fn partial_slices_and_real_products_stay() {
+        let p = make_program(
+            |x: &Array| (lax::slice(x, &[1], &[3], &[1]) * 2.0, x * x),
+            &Array::zeros(&[3]),
+        )
+        .unwrap();
+        let q = dce(&simplify(&p));
+        assert_eq!(q.count_primitive("slice"), 1);
+        assert_eq!(q.count_primitive("mul"), 2);
+    }
+}
