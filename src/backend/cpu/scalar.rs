@@ -126,7 +126,7 @@ fn block_sum<T: Scalar>(xs: &[T]) -> T {
 }
 
 macro_rules! float_scalar {
-    ($t:ty, $exp:path, $ln:path, $erf_inv:path) => {
+    ($t:ty, $exp:path, $ln:path, $ln_1p:path, $exp_m1:path, $tanh:path, $erf_inv:path) => {
         impl Scalar for $t {
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
@@ -215,11 +215,11 @@ macro_rules! float_scalar {
             }
             #[inline(always)]
             fn ln_1p(self) -> Self {
-                <$t>::ln_1p(self)
+                $ln_1p(self)
             }
             #[inline(always)]
             fn exp_m1(self) -> Self {
-                <$t>::exp_m1(self)
+                $exp_m1(self)
             }
             #[inline(always)]
             fn sqrt(self) -> Self {
@@ -239,7 +239,7 @@ macro_rules! float_scalar {
             }
             #[inline(always)]
             fn tanh(self) -> Self {
-                <$t>::tanh(self)
+                $tanh(self)
             }
             #[inline(always)]
             fn logistic(self) -> Self {
@@ -280,9 +280,20 @@ float_scalar!(
     f32,
     super::math::exp_f32,
     super::math::ln_f32,
+    super::math::ln_1p_f32,
+    super::math::exp_m1_f32,
+    super::math::tanh_f32,
     super::erf_inv::erf_inv_f32
 );
-float_scalar!(f64, f64::exp, f64::ln, super::erf_inv::erf_inv_f64);
+float_scalar!(
+    f64,
+    f64::exp,
+    f64::ln,
+    f64::ln_1p,
+    f64::exp_m1,
+    f64::tanh,
+    super::erf_inv::erf_inv_f64
+);
 
 macro_rules! int_common {
     () => {
