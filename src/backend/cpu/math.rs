@@ -13,6 +13,7 @@
 //! | [`ln_1p_f32`] | 2 ulp | `(-1, 1e7]` (beyond: 1 ulp at spot checks) |
 //! | [`exp_m1_f32`] | 2 ulp | `[-103, 88.7]` |
 //! | [`tanh_f32`] | 3 ulp | `[-9.5, 9.5]` (beyond: exactly `+-1`) |
+//! | logistic (in `scalar`, from [`exp_f32`]) | 3 ulp | `[-87, 88.7]` |
 //!
 //! Special values follow `std`: NaN in, NaN out; `exp` overflows to `inf` above 88.72 and
 //! underflows to 0 below -103.97; `ln(0) = -inf`, `ln(x < 0) = NaN`; `ln_1p(-1) = -inf`;
@@ -273,6 +274,23 @@ mod tests {
         assert_eq!(tanh_f32(f32::INFINITY), 1.0);
         assert_eq!(tanh_f32(f32::NEG_INFINITY), -1.0);
         assert!(tanh_f32(f32::NAN).is_nan());
+    }
+
+    /// The kernels' logistic (`scalar`: `e = exp(-|x|)`, `1 / (1 + e)`, times `e` for
+    /// negative `x`).
+    fn logistic_f32(x: f32) -> f32 {
+        <f32 as crate::backend::cpu::scalar::Float>::logistic(x)
+    }
+
+    #[test]
+    fn logistic_is_within_3_ulp() {
+        fn reference(x: f64) -> f64 {
+            1.0 / (1.0 + (-x).exp())
+        }
+        // Below -87 the result is subnormal; there, within one subnormal step.
+        let worst = max_ulp(-87.0, 88.7, 3, logistic_f32, reference);
+        assert!(worst <= 3);
+        assert!((logistic_f32(-100.0) - reference(-100.0) as f32).abs() <= f32::from_bits(1));
     }
 
     #[test]
