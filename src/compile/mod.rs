@@ -1,19 +1,21 @@
-//! Compiler passes over [`Program`]s: `simplify`, `cse`, `dce` (each a function `Program ->
-//! Program`), their pipeline `optimize`, and `fusion`, which schedules equations into fused kernels.
+//! Compiler passes over [`Program`]s: `fold`, `simplify`, `cse`, `dce` (each a function
+//! `Program -> Program`), their pipeline `optimize`, and `fusion`, which schedules equations into fused kernels.
 
 mod cse;
 mod dce;
+mod fold;
 pub mod fusion;
 mod simplify;
 
 pub use cse::cse;
 pub use dce::dce;
+pub use fold::{MAX_FOLDED, fold};
 pub use simplify::simplify;
 
 use crate::ir::Program;
 
-/// The optimization pipeline `jit` applies: identities simplified away, common
-/// subexpressions merged, then dead code removed.
+/// The optimization pipeline `jit` applies: small constant subexpressions folded,
+/// identities simplified away, common subexpressions merged, then dead code removed.
 ///
 /// ```
 /// use autobatch::{compile::optimize, make_program, Array};
@@ -22,5 +24,5 @@ use crate::ir::Program;
 /// assert_eq!((q.count_primitive("exp"), q.count_primitive("sin")), (1, 0));
 /// ```
 pub fn optimize(program: &Program) -> Program {
-    dce(&cse(&simplify(program)))
+    dce(&cse(&simplify(&fold(program))))
 }
