@@ -16,7 +16,7 @@
 //! Dead equations are left for [`dce`](super::dce).
 
 use crate::ir::{BinaryOp, Equation, Primitive, Program, UnaryOp, Var};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// `program` with the identities above removed (see the module documentation).
 ///
@@ -29,6 +29,18 @@ use std::collections::HashMap;
 /// ```
 pub fn simplify(program: &Program) -> Program {
     let mut out = program.clone();
+    // Constants whose elements are all one, each scanned once.
+    let ones: std::collections::HashSet<Var> = program
+        .constvars
+        .iter()
+        .zip(&program.consts)
+        .filter(|(_, c)| match c.buffer() {
+            Some(crate::array::Buffer::F32(v)) => !v.is_empty() && v.iter().all(|&x| x == 1.0),
+            Some(crate::array::Buffer::F64(v)) => !v.is_empty() && v.iter().all(|&x| x == 1.0),
+            _ => false,
+        })
+        .map(|(v, _)| *v)
+        .collect();
     // Replacement of each simplified variable.
     let mut same: HashMap<Var, Var> = HashMap::new();
     // The defining equation (after rewriting) of each variable.
@@ -42,7 +54,7 @@ pub fn simplify(program: &Program) -> Program {
         }
         if eq.outputs.len() == 1 {
             let y = eq.outputs[0];
-            if let Some(x) = identity_of(program, &eq, &def) {
+            if let Some(x) = identity_of(program, &eq, &def, &ones) {
                 same.insert(y, x);
                 continue;
             }
@@ -69,7 +81,12 @@ pub fn simplify(program: &Program) -> Program {
 }
 
 /// The variable an equation merely passes on, if it does.
-fn identity_of(p: &Program, eq: &Equation, def: &HashMap<Var, Equation>) -> Option<Var> {
+fn identity_of(
+    p: &Program,
+    eq: &Equation,
+    def: &HashMap<Var, Equation>,
+    ones: &HashSet<Var>,
+) -> Option<Var> {
     let y = p.var_type(eq.outputs[0]);
     let x0 = *eq.inputs.first()?;
     let same_type = |v: Var| p.var_type(v) == y;
@@ -104,9 +121,9 @@ fn identity_of(p: &Program, eq: &Equation, def: &HashMap<Var, Equation>) -> Opti
         },
         Primitive::Binary(BinaryOp::Mul) if y.dtype.is_float() => {
             let x1 = eq.inputs[1];
-            if is_one(p, x1, def) && same_type(x0) {
+            if is_one(x1, def, ones) && same_type(x0) {
                 Some(x0)
-            } else if is_one(p, x0, def) && same_type(x1) {
+            } else if is_one(x0, def, ones) && same_type(x1) {
                 Some(x1)
             } else {
                 None
@@ -116,22 +133,15 @@ fn identity_of(p: &Program, eq: &Equation, def: &HashMap<Var, Equation>) -> Opti
     }
 }
 
-/// Whether `v` is a constant whose elements are all exactly one (directly, or broadcast
-/// from one).
-fn is_one(p: &Program, v: Var, def: &HashMap<Var, Equation>) -> bool {
-    if let Some(i) = p.constvars.iter().position(|&c| c == v) {
-        let c = &p.consts[i];
-        if !c.is_concrete() {
-            return false;
-        }
-        return match c.to_vec::<f64>() {
-            Ok(values) => !values.is_empty() && values.iter().all(|&x| x == 1.0),
-            Err(_) => false,
-        };
+/// Whether `v` is a constant whose elements are all exactly one (one of `ones`, or a
+/// broadcast of one).
+fn is_one(v: Var, def: &HashMap<Var, Equation>, ones: &HashSet<Var>) -> bool {
+    if ones.contains(&v) {
+        return true;
     }
     match def.get(&v) {
         Some(eq) if matches!(eq.primitive, Primitive::BroadcastInDim { .. }) => {
-            is_one(p, eq.inputs[0], def)
+            is_one(eq.inputs[0], def, ones)
         }
         _ => false,
     }

@@ -64,14 +64,15 @@ impl Plan {
             let ins: Vec<&ArrayType> = eq.inputs.iter().map(|&v| program.var_type(v)).collect();
             out_types.push(output_types(&eq.primitive, &ins).ok()?);
         }
-        let uniform = |v: Var| {
-            program
-                .constvars
-                .iter()
-                .position(|&c| c == v)
-                .and_then(|i| program.consts[i].buffer())
-                .is_some_and(is_uniform)
-        };
+        // Each constant is scanned once (data constants stop at their second element).
+        let uniform_consts: std::collections::HashSet<Var> = program
+            .constvars
+            .iter()
+            .zip(&program.consts)
+            .filter(|(_, c)| c.buffer().is_some_and(is_uniform))
+            .map(|(v, _)| *v)
+            .collect();
+        let uniform = |v: Var| uniform_consts.contains(&v);
         let Schedule { steps: scheduled } = schedule(&program);
         let mut steps = Vec::with_capacity(scheduled.len());
         for step in scheduled {
