@@ -6,6 +6,7 @@ use crate::ir::{Primitive, Program, Var};
 use std::collections::HashMap;
 
 /// `program` with repeated equations merged.
+/// An ill-formed program (one [`Program::verify`] rejects) comes back unchanged.
 ///
 /// ```
 /// use autobatch::{compile::cse, make_program, Array};
@@ -14,6 +15,9 @@ use std::collections::HashMap;
 /// assert_eq!(cse(&p).count_primitive("exp"), 1);
 /// ```
 pub fn cse(program: &Program) -> Program {
+    if program.verify().is_err() {
+        return program.clone();
+    }
     let mut rename: HashMap<Var, Var> = HashMap::new();
     let mut seen: HashMap<(Primitive, Vec<Var>), Vec<Var>> = HashMap::new();
     let resolve = |v: Var, rename: &HashMap<Var, Var>| *rename.get(&v).unwrap_or(&v);

@@ -4,6 +4,7 @@
 use crate::ir::Program;
 
 /// `program` without dead equations or unused constants.
+/// An ill-formed program (one [`Program::verify`] rejects) comes back unchanged.
 ///
 /// ```
 /// use autobatch::{compile::dce, make_program, Array};
@@ -12,6 +13,9 @@ use crate::ir::Program;
 /// assert_eq!(dce(&p).count_primitive("exp"), 0);
 /// ```
 pub fn dce(program: &Program) -> Program {
+    if program.verify().is_err() {
+        return program.clone();
+    }
     let mut live = vec![false; program.var_types.len()];
     for v in &program.outvars {
         live[v.index()] = true;

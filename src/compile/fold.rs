@@ -19,6 +19,7 @@ pub const MAX_FOLDED: usize = 1024;
 /// `program` with its small constant subexpressions evaluated (see the module
 /// documentation). Equations that fail to evaluate are kept, to fail at run time as
 /// they would have.
+/// An ill-formed program (one [`Program::verify`] rejects) comes back unchanged.
 ///
 /// ```
 /// use autobatch::{compile::{dce, fold}, make_program, Array};
@@ -30,6 +31,9 @@ pub const MAX_FOLDED: usize = 1024;
 /// assert_eq!(q.count_primitive("mul"), 1);
 /// ```
 pub fn fold(program: &Program) -> Program {
+    if program.verify().is_err() {
+        return program.clone();
+    }
     let mut out = program.clone();
     let mut values: HashMap<Var, Array> = program
         .constvars

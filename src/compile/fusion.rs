@@ -168,6 +168,12 @@ impl Open {
 /// Groups the program's fusible equations into kernels (see the module documentation).
 /// A group of one equation is scheduled as that equation alone.
 pub fn schedule(p: &Program) -> Schedule {
+    if p.verify().is_err() {
+        // An ill-formed program is not fused: every equation runs alone, in order.
+        return Schedule {
+            steps: (0..p.equations.len()).map(Step::Equation).collect(),
+        };
+    }
     let mut steps: Vec<Step> = Vec::new();
     let mut open: Vec<Open> = Vec::new();
     for k in clustered_order(p) {

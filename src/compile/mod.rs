@@ -26,3 +26,50 @@ use crate::ir::Program;
 pub fn optimize(program: &Program) -> Program {
     dce(&cse(&simplify(&fold(program))))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{cse, dce, fold, fusion::schedule, optimize, simplify};
+    use crate::DType;
+    use crate::ir::{ArrayType, Equation, Primitive, Program, UnaryOp, Var};
+
+    /// Hand-built programs the verifier rejects go through every pass without a panic.
+    #[test]
+    fn ill_formed_programs_pass_through_unchanged() {
+        let t = ArrayType::new(DType::F32, vec![2]);
+        let eq = |primitive, inputs: Vec<Var>| Equation {
+            primitive,
+            inputs,
+            outputs: vec![Var(1)],
+        };
+        let bad = [
+            // An operand that has no type.
+            eq(Primitive::Unary(UnaryOp::Exp), vec![Var(7)]),
+            // A reshape without its operand.
+            eq(Primitive::Reshape { shape: vec![2] }, vec![]),
+            // A reduction over an axis the operand lacks.
+            eq(
+                Primitive::Reduce {
+                    op: crate::ir::ReduceOp::Sum,
+                    axes: vec![3],
+                },
+                vec![Var(0)],
+            ),
+        ];
+        for e in bad {
+            let p = Program {
+                var_types: vec![t.clone(), t.clone()],
+                constvars: vec![],
+                consts: vec![],
+                invars: vec![Var(0)],
+                equations: vec![e],
+                outvars: vec![Var(1), Var(9)],
+            };
+            assert!(p.verify().is_err());
+            for q in [cse(&p), dce(&p), fold(&p), simplify(&p), optimize(&p)] {
+                assert_eq!(q.equations, p.equations);
+            }
+            assert_eq!(schedule(&p).steps.len(), 1);
+        }
+    }
+}

@@ -19,6 +19,7 @@ use crate::ir::{BinaryOp, Equation, Primitive, Program, UnaryOp, Var};
 use std::collections::{HashMap, HashSet};
 
 /// `program` with the identities above removed (see the module documentation).
+/// An ill-formed program (one [`Program::verify`] rejects) comes back unchanged.
 ///
 /// ```
 /// use autobatch::{compile::{dce, simplify}, make_program, Array};
@@ -28,6 +29,9 @@ use std::collections::{HashMap, HashSet};
 /// assert_eq!(q.equations.len(), 1); // exp
 /// ```
 pub fn simplify(program: &Program) -> Program {
+    if program.verify().is_err() {
+        return program.clone();
+    }
     let mut out = program.clone();
     // Constants whose elements are all one, each scanned once.
     let ones: std::collections::HashSet<Var> = program
