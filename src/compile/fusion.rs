@@ -228,6 +228,15 @@ pub fn schedule(p: &Program) -> Schedule {
     finish(p, steps)
 }
 
+/// Whether an equation only passes its operand's elements on, in order.
+fn is_copy(p: &Program, k: usize) -> bool {
+    match &p.equations[k].primitive {
+        Primitive::Reshape { .. } | Primitive::StopGradient => true,
+        Primitive::Transpose { perm } => perm.iter().enumerate().all(|(i, &a)| i == a),
+        _ => false,
+    }
+}
+
 /// The loop size of a fusible equation.
 fn loop_size(role: Role) -> Option<usize> {
     match role {
@@ -327,8 +336,17 @@ fn finish(p: &Program, steps: Vec<Step>) -> Schedule {
     let steps = steps
         .into_iter()
         .enumerate()
-        .map(|(s, step)| match step {
-            Step::Fused(g) if g.equations.len() == 1 => Step::Equation(g.equations[0]),
+        .flat_map(|(s, step)| match step {
+            // A single equation, or only copies (which the plan passes on without a
+            // kernel), run alone.
+            Step::Fused(g)
+                if g.equations.len() == 1 || g.equations.iter().all(|&k| is_copy(p, k)) =>
+            {
+                g.equations
+                    .into_iter()
+                    .map(Step::Equation)
+                    .collect::<Vec<_>>()
+            }
             Step::Fused(mut g) => {
                 let mut defined: Vec<Var> = Vec::new();
                 for &k in &g.equations {
@@ -345,9 +363,9 @@ fn finish(p: &Program, steps: Vec<Step>) -> Schedule {
                         }
                     }
                 }
-                Step::Fused(g)
+                vec![Step::Fused(g)]
             }
-            other => other,
+            other => vec![other],
         })
         .collect();
     Schedule { steps }

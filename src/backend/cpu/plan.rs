@@ -12,7 +12,7 @@ use super::fused::FusedKernel;
 use crate::array::{Array, Buffer};
 use crate::compile::fusion::{Schedule, Step, schedule};
 use crate::error::{Error, Result};
-use crate::ir::{ArrayType, Program, Var, output_types};
+use crate::ir::{ArrayType, Primitive, Program, Var, output_types};
 use std::borrow::Cow;
 
 /// One step of a plan.
@@ -138,6 +138,24 @@ impl Plan {
         let missing = || fail("a value is missing".into());
         for (s, step) in self.steps.iter().enumerate() {
             let (reads, writes, outs): (&[Var], &[Var], Vec<Buffer>) = match step {
+                PlanStep::Equation(k)
+                    if matches!(
+                        p.equations[*k].primitive,
+                        Primitive::Reshape { .. } | Primitive::StopGradient
+                    ) =>
+                {
+                    // The same elements in the same order: pass the buffer on (moved at
+                    // its last read, else borrowed or copied).
+                    let eq = &p.equations[*k];
+                    let (x, y) = (eq.inputs[0], eq.outputs[0]);
+                    let value = if self.last_step[x.index()] == s {
+                        env[x.index()].take()
+                    } else {
+                        env[x.index()].clone()
+                    };
+                    env[y.index()] = Some(value.ok_or_else(missing)?);
+                    continue;
+                }
                 PlanStep::Equation(k) => {
                     let eq = &p.equations[*k];
                     let mut args: Vec<(&Buffer, &ArrayType)> = Vec::with_capacity(eq.inputs.len());
