@@ -64,34 +64,35 @@ pub(crate) fn eval_unchecked(
     inputs: &[(&Buffer, &ArrayType)],
     out_types: &[ArrayType],
 ) -> Result<Vec<Buffer>, String> {
-    let bufs: Vec<&Buffer> = inputs.iter().map(|(b, _)| *b).collect();
-    let types: Vec<&ArrayType> = inputs.iter().map(|(_, t)| *t).collect();
+    // `check_operands` (or the caller) guarantees the primitive's arity.
+    let bufs = |i: usize| inputs[i].0;
+    let types = |i: usize| inputs[i].1;
     // `check_operands` guarantees the arity and one output type per output.
     let out = &out_types[0];
     let one = |b: Result<Buffer, String>| b.map(|b| vec![b]);
     match prim {
-        Primitive::Unary(op) => one(elementwise::unary(*op, bufs[0])),
-        Primitive::Binary(op) => one(elementwise::binary(*op, bufs[0], bufs[1])),
-        Primitive::Compare(op) => one(elementwise::compare(*op, bufs[0], bufs[1])),
-        Primitive::Select => one(elementwise::select(bufs[0], bufs[1], bufs[2])),
-        Primitive::Fma => one(elementwise::fma(bufs[0], bufs[1], bufs[2])),
-        Primitive::Convert { dtype } => one(elementwise::convert(bufs[0], *dtype)),
-        Primitive::Bitcast { dtype } => one(elementwise::bitcast(bufs[0], *dtype)),
+        Primitive::Unary(op) => one(elementwise::unary(*op, bufs(0))),
+        Primitive::Binary(op) => one(elementwise::binary(*op, bufs(0), bufs(1))),
+        Primitive::Compare(op) => one(elementwise::compare(*op, bufs(0), bufs(1))),
+        Primitive::Select => one(elementwise::select(bufs(0), bufs(1), bufs(2))),
+        Primitive::Fma => one(elementwise::fma(bufs(0), bufs(1), bufs(2))),
+        Primitive::Convert { dtype } => one(elementwise::convert(bufs(0), *dtype)),
+        Primitive::Bitcast { dtype } => one(elementwise::bitcast(bufs(0), *dtype)),
         Primitive::BroadcastInDim { shape, dims } => one(layout::broadcast_in_dim(
-            bufs[0],
-            &types[0].shape,
+            bufs(0),
+            &types(0).shape,
             shape,
             dims,
         )),
-        Primitive::Reshape { .. } | Primitive::StopGradient => one(copy(bufs[0])),
-        Primitive::Transpose { perm } => one(layout::transpose(bufs[0], &types[0].shape, perm)),
+        Primitive::Reshape { .. } | Primitive::StopGradient => one(copy(bufs(0))),
+        Primitive::Transpose { perm } => one(layout::transpose(bufs(0), &types(0).shape, perm)),
         Primitive::Slice {
             start,
             limit: _,
             strides,
         } => one(layout::slice(
-            bufs[0],
-            &types[0].shape,
+            bufs(0),
+            &types(0).shape,
             start,
             strides,
             &out.shape,
@@ -101,29 +102,29 @@ pub(crate) fn eval_unchecked(
             high: _,
             interior,
         } => one(layout::pad(
-            bufs[0],
-            bufs[1],
-            &types[0].shape,
+            bufs(0),
+            bufs(1),
+            &types(0).shape,
             low,
             interior,
             &out.shape,
         )),
         Primitive::Concatenate { axis } => one(layout::concatenate(inputs, *axis, &out.shape)),
         Primitive::Iota { dtype, shape, dim } => one(layout::iota(*dtype, shape, *dim)),
-        Primitive::Take { axis } => one(gather::take(bufs[0], bufs[1], &types[0].shape, *axis)),
+        Primitive::Take { axis } => one(gather::take(bufs(0), bufs(1), &types(0).shape, *axis)),
         Primitive::ScatterAdd { axis } => one(gather::scatter_add(
-            bufs[0],
-            bufs[1],
-            bufs[2],
-            &types[0].shape,
+            bufs(0),
+            bufs(1),
+            bufs(2),
+            &types(0).shape,
             *axis,
         )),
-        Primitive::Reduce { op, axes } => one(reduce::reduce(*op, bufs[0], &types[0].shape, axes)),
+        Primitive::Reduce { op, axes } => one(reduce::reduce(*op, bufs(0), &types(0).shape, axes)),
         Primitive::ArgReduce { op, axis } => {
-            one(reduce::arg_reduce(*op, bufs[0], &types[0].shape, *axis))
+            one(reduce::arg_reduce(*op, bufs(0), &types(0).shape, *axis))
         }
         Primitive::Cumsum { axis, reverse } => {
-            one(reduce::cumsum(bufs[0], &types[0].shape, *axis, *reverse))
+            one(reduce::cumsum(bufs(0), &types(0).shape, *axis, *reverse))
         }
         Primitive::DotGeneral {
             lhs_contract,
@@ -131,8 +132,8 @@ pub(crate) fn eval_unchecked(
             lhs_batch,
             rhs_batch,
         } => one(dot::dot_general(
-            (bufs[0], &types[0].shape),
-            (bufs[1], &types[1].shape),
+            (bufs(0), &types(0).shape),
+            (bufs(1), &types(1).shape),
             dot::Axes {
                 lhs_contract,
                 rhs_contract,
@@ -140,17 +141,17 @@ pub(crate) fn eval_unchecked(
                 rhs_batch,
             },
         )),
-        Primitive::Threefry2x32 => threefry::threefry2x32(bufs[0], bufs[1], bufs[2], bufs[3]),
+        Primitive::Threefry2x32 => threefry::threefry2x32(bufs(0), bufs(1), bufs(2), bufs(3)),
         Primitive::CustomJvp(call) => custom_jvp(call, inputs),
-        Primitive::Cholesky => one(linalg::cholesky(bufs[0], &types[0].shape)),
+        Primitive::Cholesky => one(linalg::cholesky(bufs(0), &types(0).shape)),
         Primitive::TriangularSolve {
             lower,
             transpose_a,
             unit_diagonal,
         } => one(linalg::triangular_solve(
-            bufs[0],
-            bufs[1],
-            &types[1].shape,
+            bufs(0),
+            bufs(1),
+            &types(1).shape,
             linalg::SolveFlags {
                 lower: *lower,
                 transpose_a: *transpose_a,
