@@ -166,7 +166,9 @@ impl Open {
 }
 
 /// Groups the program's fusible equations into kernels (see the module documentation).
-/// A group of one equation is scheduled as that equation alone.
+/// A group of one equation, or of copies only (`reshape`, `stop_gradient`, identity
+/// `transpose`, which the plan passes on without computing), is scheduled as single
+/// equations.
 pub fn schedule(p: &Program) -> Schedule {
     if p.verify().is_err() {
         // An ill-formed program is not fused: every equation runs alone, in order.
