@@ -126,17 +126,36 @@ fn fused_kernels_equal_eager_bit_for_bit() {
             DType::F32,
         );
         let v = w.astype(DType::F64).exp() + bits.astype(DType::F64);
-        let r = autobatch::stop_gradient(&v.reshape(&[-1]));
+        // A row vector broadcast along the leading axes (a tiled operand).
+        let last = *x.shape().last().unwrap_or(&1);
+        let row = Array::arange_f(0.0, last as f64, 1.0).astype(DType::F64) * 0.25;
+        let r = autobatch::stop_gradient(&(&v + &row).reshape(&[-1]));
         let dims: Vec<isize> = x.shape().iter().map(|&d| d as isize).collect();
         let m = r.reshape(&dims);
         let s = m.sum_axis(-1);
         (m.max_axis(-1), s, m.astype(DType::F32).cumsum(0) * &y)
     };
     let mut rng = Rng(77);
-    for shape in [&[3usize, 700][..], &[1000], &[5, 9, 11], &[1], &[2, 4096]] {
+    for shape in [
+        &[3usize, 700][..],
+        &[1000],
+        &[5, 9, 11],
+        &[1],
+        &[2, 4096],
+        &[3, 5000],
+    ] {
         let x = rng.array_in(shape, -2.0, 2.0);
         let p = jit_program(chain, &x).unwrap();
         assert!(schedule(&p).kernel_count() >= 2, "{shape:?}");
+        if shape.len() >= 2 && x.size() > autobatch::compile::MAX_FOLDED {
+            // The row vector's broadcast (too large to fold into a constant) runs inside
+            // a kernel, tiled, not alone.
+            let text = schedule(&p).display(&p).to_string();
+            let fused_broadcast = text.lines().any(|l| {
+                l.starts_with("    ") && l.contains("broadcast_in_dim") && l.contains("f64")
+            });
+            assert!(fused_broadcast, "{shape:?}: {text}");
+        }
         let got = jit(chain)(&x).unwrap();
         let want = chain(&x);
         assert_eq!(

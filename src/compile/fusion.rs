@@ -33,9 +33,12 @@ pub struct FusedGroup {
     /// The loop length: the element count of every member (of the reduced operands, for
     /// reductions).
     pub elements: usize,
-    /// The row length of the group's reductions (1 if it has none): chunks hold whole
-    /// rows.
+    /// The row length of the group's reductions (1 if it has none).
     pub row: usize,
+    /// What every chunk's start and length must be a multiple of: the least common
+    /// multiple of the row length and of the periods of operands broadcast along
+    /// leading axes (so chunks hold whole rows and every chunk sees the same pattern).
+    pub granule: usize,
 }
 
 /// One step of a [`Schedule`].
@@ -64,10 +67,14 @@ pub struct Schedule {
 }
 
 /// How an equation can take part in a fused kernel.
+///
+/// `Elementwise(n, period)`: over `n` elements, reading an operand that repeats with
+/// `period` (a broadcast along leading axes; 1 for none), so chunks must start at
+/// multiples of it.
 #[derive(Clone, Copy)]
 enum Role {
-    /// Elementwise over this many elements.
-    Elementwise(usize),
+    /// Elementwise over this many elements, with an operand period.
+    Elementwise(usize, usize),
     /// A reduction of operands of this many elements in rows of this length.
     Reduction(usize, usize),
     /// Not fusible.
@@ -90,7 +97,7 @@ fn role(p: &Program, k: usize) -> Role {
         | Primitive::StopGradient
             if same_size && n > 0 =>
         {
-            Role::Elementwise(n)
+            Role::Elementwise(n, 1)
         }
         Primitive::Bitcast { dtype }
             if same_size
@@ -98,13 +105,30 @@ fn role(p: &Program, k: usize) -> Role {
                 && dtype.size_bytes() == 4
                 && p.var_type(eq.inputs[0]).dtype.size_bytes() == 4 =>
         {
-            Role::Elementwise(n)
+            Role::Elementwise(n, 1)
         }
         Primitive::Transpose { perm } if n > 0 && perm.iter().enumerate().all(|(i, &a)| i == a) => {
-            Role::Elementwise(n)
+            Role::Elementwise(n, 1)
         }
-        Primitive::BroadcastInDim { .. } if n > 0 && p.var_type(eq.inputs[0]).size() == 1 => {
-            Role::Elementwise(n)
+        Primitive::BroadcastInDim { shape, dims } if n > 0 => {
+            let x = &p.var_type(eq.inputs[0]).shape;
+            let m = shape_size(x);
+            // The operand fills the trailing axes: the result repeats it every m elements.
+            let trailing = dims.len() == x.len()
+                && dims
+                    .iter()
+                    .enumerate()
+                    .all(|(i, &d)| d == shape.len() - x.len() + i && x[i] == shape[d]);
+            if m == 1 {
+                Role::Elementwise(n, 1)
+            } else if trailing && m < n && m <= MAX_FUSED_ROW {
+                Role::Elementwise(n, m)
+            } else if trailing && m < n {
+                // A long pattern: each chunk copies its stretch of it.
+                Role::Elementwise(n, 1)
+            } else {
+                Role::Alone
+            }
         }
         Primitive::Reduce { op, axes } => {
             let shape = &p.var_type(eq.inputs[0]).shape;
@@ -153,6 +177,8 @@ struct Open {
     equations: Vec<usize>,
     elements: usize,
     row: usize,
+    /// What every chunk start must be a multiple of: the rows and the periods.
+    granule: usize,
     /// Values its elementwise members define (later members may read them).
     defined: Vec<Var>,
     /// Its reductions' results (read only after the group has run).
@@ -185,13 +211,14 @@ pub fn schedule(p: &Program) -> Schedule {
         let join = |open: &[Open]| -> Option<usize> {
             let reads_result = |g: &Open| eq.inputs.iter().any(|v| g.reduced.contains(v));
             match role {
-                Role::Elementwise(n) => open
-                    .iter()
-                    .position(|g| g.elements == n && !reads_result(g)),
+                Role::Elementwise(n, period) => open.iter().position(|g| {
+                    g.elements == n && !reads_result(g) && lcm(g.granule, period) <= MAX_FUSED_ROW
+                }),
                 Role::Reduction(n, row) => open.iter().position(|g| {
                     g.defined.contains(&eq.inputs[0])
                         && g.elements == n
                         && (g.row == 1 || g.row == row)
+                        && lcm(g.granule, row) <= MAX_FUSED_ROW
                 }),
                 Role::Alone => None,
             }
@@ -207,20 +234,23 @@ pub fn schedule(p: &Program) -> Schedule {
             steps.push(group_step(g));
         }
         match (role, join(&open)) {
-            (Role::Elementwise(_), Some(t)) => {
+            (Role::Elementwise(_, period), Some(t)) => {
                 open[t].equations.push(k);
                 open[t].defined.extend(&eq.outputs);
+                open[t].granule = lcm(open[t].granule, period);
             }
-            (Role::Elementwise(n), None) => open.push(Open {
+            (Role::Elementwise(n, period), None) => open.push(Open {
                 equations: vec![k],
                 elements: n,
                 row: 1,
+                granule: period,
                 defined: eq.outputs.clone(),
                 reduced: Vec::new(),
             }),
             (Role::Reduction(_, row), Some(t)) => {
                 open[t].equations.push(k);
                 open[t].row = row;
+                open[t].granule = lcm(open[t].granule, row);
                 open[t].reduced.extend(&eq.outputs);
             }
             (Role::Reduction(..) | Role::Alone, _) => steps.push(Step::Equation(k)),
@@ -242,7 +272,7 @@ fn is_copy(p: &Program, k: usize) -> bool {
 /// The loop size of a fusible equation.
 fn loop_size(role: Role) -> Option<usize> {
     match role {
-        Role::Elementwise(n) | Role::Reduction(n, _) => Some(n),
+        Role::Elementwise(n, _) | Role::Reduction(n, _) => Some(n),
         Role::Alone => None,
     }
 }
@@ -312,7 +342,19 @@ fn group_step(g: Open) -> Step {
         outputs: Vec::new(),
         elements: g.elements,
         row: g.row,
+        granule: g.granule,
     })
+}
+
+/// The least common multiple (saturating).
+fn lcm(a: usize, b: usize) -> usize {
+    fn gcd(a: usize, b: usize) -> usize {
+        if b == 0 { a } else { gcd(b, a % b) }
+    }
+    if a == 0 || b == 0 {
+        return a.max(b);
+    }
+    (a / gcd(a, b)).saturating_mul(b)
 }
 
 /// Fills in each group's inputs and outputs, and turns groups of one equation back into

@@ -52,6 +52,12 @@ enum Instr {
     /// Fills a register with element 0 of an input (a broadcast scalar, or a constant
     /// whose elements are all equal).
     Splat(usize, usize),
+    /// Fills a register with the whole of an input, repeated (a pattern broadcast along
+    /// leading axes, or a scalar).
+    Tile(usize, usize),
+    /// Fills a register with the stretch of a repeating input that the current chunk
+    /// covers (a pattern longer than the chunks).
+    TileAt(usize, usize),
     /// Copies a value into output `.1`.
     Store(Src, usize),
     /// Reduces each row of a value into output `.2`.
@@ -142,14 +148,24 @@ impl FusedKernel {
                     None
                 }
                 Primitive::BroadcastInDim { .. } => {
+                    // A scalar, or a pattern repeating along leading axes: the same in
+                    // every chunk, so written once per call.
                     let i = group
                         .inputs
                         .iter()
                         .position(|&v| v == eq.inputs[0])
                         .ok_or("a fused broadcast reads a value of the group")?;
-                    let r = b.pinned(ty.dtype);
-                    b.prologue.push(Instr::Splat(i, r));
-                    Some(r)
+                    let period = program.var_type(eq.inputs[0]).size();
+                    if group.granule.max(1).is_multiple_of(period) {
+                        let r = b.pinned(ty.dtype);
+                        b.prologue.push(Instr::Tile(i, r));
+                        Some(r)
+                    } else {
+                        // Chunks start at varying offsets into a long pattern.
+                        let r = b.register(ty.dtype);
+                        b.instrs.push(Instr::TileAt(i, r));
+                        Some(r)
+                    }
                 }
                 prim => {
                     let srcs: Vec<Src> = (0..eq.inputs.len())
@@ -201,8 +217,12 @@ impl FusedKernel {
             outputs.push((program.var_type(v).dtype, program.var_type(v).size()));
         }
         let row = group.row.max(1);
-        let chunk = if row > 1 {
-            row * (CHUNK / row).max(1)
+        let granule = group.granule.max(1);
+        if !granule.is_multiple_of(row) {
+            return Err("a fused group's rows do not divide its chunks".into());
+        }
+        let chunk = if granule > 1 {
+            granule * (CHUNK / granule).max(1)
         } else {
             CHUNK
         };
@@ -297,9 +317,10 @@ impl FusedKernel {
             }
         };
         for instr in &self.prologue {
-            if let Instr::Splat(i, r) = *instr {
+            if let Instr::Splat(i, r) | Instr::Tile(i, r) = *instr {
                 let b = inputs.get(i).ok_or("a fused input is missing")?;
-                splat(b, &mut regs[r], self.chunk)?;
+                let whole = matches!(instr, Instr::Tile(..));
+                splat(b, &mut regs[r], self.chunk, whole)?;
             }
         }
         let base = range.start;
@@ -377,9 +398,13 @@ impl FusedKernel {
                 Instr::Bitcast(x, r) => write(r, &|rg, o| {
                     bitcast_into(read(x, rg, inputs, start..end)?, o)
                 })?,
-                Instr::Splat(i, r) => {
+                Instr::Splat(i, r) | Instr::Tile(i, r) => {
                     let b = inputs.get(i).ok_or("a fused input is missing")?;
-                    splat(b, &mut regs[r], len)?;
+                    splat(b, &mut regs[r], len, matches!(instr, Instr::Tile(..)))?;
+                }
+                Instr::TileAt(i, r) => {
+                    let b = inputs.get(i).ok_or("a fused input is missing")?;
+                    tile_at(b, &mut regs[r], start, len)?;
                 }
                 Instr::Store(x, o) => {
                     let src = read(x, regs, inputs, start..end)?;
@@ -446,22 +471,63 @@ fn read<'a>(
     }
 }
 
-/// Fills the first `len` elements of `reg` with element 0 of `b`.
-fn splat(b: &Buffer, reg: &mut Buffer, len: usize) -> Result<(), String> {
-    fn fill<T: Copy>(src: &[T], dst: &mut [T], len: usize) -> Result<(), String> {
-        let v = *src.first().ok_or("a splat of an empty value")?;
-        dst.get_mut(..len)
-            .ok_or("a splat past the register")?
-            .fill(v);
+/// Fills the first `len` elements of `reg` with `b` repeated: its whole pattern when
+/// `whole`, else its first element (a constant whose elements are all equal).
+fn splat(b: &Buffer, reg: &mut Buffer, len: usize, whole: bool) -> Result<(), String> {
+    fn fill<T: Copy>(src: &[T], dst: &mut [T], len: usize, whole: bool) -> Result<(), String> {
+        let pattern = if whole {
+            src
+        } else {
+            src.get(..1).unwrap_or(&[])
+        };
+        if pattern.is_empty() {
+            return Err("a splat of an empty value".into());
+        }
+        let dst = dst.get_mut(..len).ok_or("a splat past the register")?;
+        if let [v] = pattern {
+            dst.fill(*v);
+        } else {
+            for c in dst.chunks_mut(pattern.len()) {
+                c.copy_from_slice(&pattern[..c.len()]);
+            }
+        }
         Ok(())
     }
     match (b, reg) {
-        (Buffer::F32(s), Buffer::F32(d)) => fill(s, d, len),
-        (Buffer::F64(s), Buffer::F64(d)) => fill(s, d, len),
-        (Buffer::I32(s), Buffer::I32(d)) => fill(s, d, len),
-        (Buffer::U32(s), Buffer::U32(d)) => fill(s, d, len),
-        (Buffer::Bool(s), Buffer::Bool(d)) => fill(s, d, len),
+        (Buffer::F32(s), Buffer::F32(d)) => fill(s, d, len, whole),
+        (Buffer::F64(s), Buffer::F64(d)) => fill(s, d, len, whole),
+        (Buffer::I32(s), Buffer::I32(d)) => fill(s, d, len, whole),
+        (Buffer::U32(s), Buffer::U32(d)) => fill(s, d, len, whole),
+        (Buffer::Bool(s), Buffer::Bool(d)) => fill(s, d, len, whole),
         _ => Err("a splat between dtypes".into()),
+    }
+}
+
+/// Fills the first `len` elements of `reg` with elements `start..start + len` of `b`
+/// repeated without end.
+fn tile_at(b: &Buffer, reg: &mut Buffer, start: usize, len: usize) -> Result<(), String> {
+    fn fill<T: Copy>(src: &[T], dst: &mut [T], start: usize, len: usize) -> Result<(), String> {
+        if src.is_empty() {
+            return Err("a tile of an empty value".into());
+        }
+        let dst = dst.get_mut(..len).ok_or("a tile past the register")?;
+        let mut at = start % src.len();
+        let mut done = 0;
+        while done < len {
+            let n = (src.len() - at).min(len - done);
+            dst[done..done + n].copy_from_slice(&src[at..at + n]);
+            done += n;
+            at = 0;
+        }
+        Ok(())
+    }
+    match (b, reg) {
+        (Buffer::F32(s), Buffer::F32(d)) => fill(s, d, start, len),
+        (Buffer::F64(s), Buffer::F64(d)) => fill(s, d, start, len),
+        (Buffer::I32(s), Buffer::I32(d)) => fill(s, d, start, len),
+        (Buffer::U32(s), Buffer::U32(d)) => fill(s, d, start, len),
+        (Buffer::Bool(s), Buffer::Bool(d)) => fill(s, d, start, len),
+        _ => Err("a tile between dtypes".into()),
     }
 }
 
