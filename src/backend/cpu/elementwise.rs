@@ -549,37 +549,22 @@ pub(crate) fn convert(x: &Buffer, dtype: DType) -> Result<Buffer, String> {
 }
 
 fn convert_via_f64<T: Element>(x: &[T], out: Out<'_>) -> Result<(), String> {
+    macro_rules! to {
+        ($o:ident, $u:ty) => {
+            map(
+                x,
+                $o,
+                #[inline(always)]
+                |a| <$u>::from_f64(a.to_f64()),
+            )
+        };
+    }
     match out {
-        Out::F32(o) => map(
-            x,
-            o,
-            #[inline(always)]
-            |a| f32::from_f64(a.to_f64()),
-        ),
-        Out::F64(o) => map(
-            x,
-            o,
-            #[inline(always)]
-            |a| f64::from_f64(a.to_f64()),
-        ),
-        Out::I32(o) => map(
-            x,
-            o,
-            #[inline(always)]
-            |a| i32::from_f64(a.to_f64()),
-        ),
-        Out::U32(o) => map(
-            x,
-            o,
-            #[inline(always)]
-            |a| u32::from_f64(a.to_f64()),
-        ),
-        Out::Bool(o) => map(
-            x,
-            o,
-            #[inline(always)]
-            |a| bool::from_f64(a.to_f64()),
-        ),
+        Out::F32(o) => to!(o, f32),
+        Out::F64(o) => to!(o, f64),
+        Out::I32(o) => to!(o, i32),
+        Out::U32(o) => to!(o, u32),
+        Out::Bool(o) => to!(o, bool),
     }
 }
 

@@ -319,8 +319,8 @@ impl FusedKernel {
         for instr in &self.prologue {
             if let Instr::Splat(i, r) | Instr::Tile(i, r) = *instr {
                 let b = inputs.get(i).ok_or("a fused input is missing")?;
-                let whole = matches!(instr, Instr::Tile(..));
-                splat(b, &mut regs[r], self.chunk, whole)?;
+                let first_only = matches!(instr, Instr::Splat(..));
+                repeat(b, &mut regs[r], 0, self.chunk, first_only)?;
             }
         }
         let base = range.start;
@@ -400,11 +400,11 @@ impl FusedKernel {
                 })?,
                 Instr::Splat(i, r) | Instr::Tile(i, r) => {
                     let b = inputs.get(i).ok_or("a fused input is missing")?;
-                    splat(b, &mut regs[r], len, matches!(instr, Instr::Tile(..)))?;
+                    repeat(b, &mut regs[r], 0, len, matches!(instr, Instr::Splat(..)))?;
                 }
                 Instr::TileAt(i, r) => {
                     let b = inputs.get(i).ok_or("a fused input is missing")?;
-                    tile_at(b, &mut regs[r], start, len)?;
+                    repeat(b, &mut regs[r], start, len, false)?;
                 }
                 Instr::Store(x, o) => {
                     let src = read(x, regs, inputs, start..end)?;
@@ -471,48 +471,26 @@ fn read<'a>(
     }
 }
 
-/// Fills the first `len` elements of `reg` with `b` repeated: its whole pattern when
-/// `whole`, else its first element (a constant whose elements are all equal).
-fn splat(b: &Buffer, reg: &mut Buffer, len: usize, whole: bool) -> Result<(), String> {
-    fn fill<T: Copy>(src: &[T], dst: &mut [T], len: usize, whole: bool) -> Result<(), String> {
-        let pattern = if whole {
-            src
-        } else {
-            src.get(..1).unwrap_or(&[])
-        };
-        if pattern.is_empty() {
-            return Err("a splat of an empty value".into());
-        }
-        let dst = dst.get_mut(..len).ok_or("a splat past the register")?;
-        if let [v] = pattern {
-            dst.fill(*v);
-        } else {
-            for c in dst.chunks_mut(pattern.len()) {
-                c.copy_from_slice(&pattern[..c.len()]);
-            }
-        }
-        Ok(())
-    }
-    match (b, reg) {
-        (Buffer::F32(s), Buffer::F32(d)) => fill(s, d, len, whole),
-        (Buffer::F64(s), Buffer::F64(d)) => fill(s, d, len, whole),
-        (Buffer::I32(s), Buffer::I32(d)) => fill(s, d, len, whole),
-        (Buffer::U32(s), Buffer::U32(d)) => fill(s, d, len, whole),
-        (Buffer::Bool(s), Buffer::Bool(d)) => fill(s, d, len, whole),
-        _ => Err("a splat between dtypes".into()),
-    }
-}
-
 /// Fills the first `len` elements of `reg` with elements `start..start + len` of `b`
-/// repeated without end.
-fn tile_at(b: &Buffer, reg: &mut Buffer, start: usize, len: usize) -> Result<(), String> {
+/// repeated without end — or, when `first_only`, with `b`'s first element (a constant
+/// whose elements are all equal).
+fn repeat(
+    b: &Buffer,
+    reg: &mut Buffer,
+    start: usize,
+    len: usize,
+    first_only: bool,
+) -> Result<(), String> {
     fn fill<T: Copy>(src: &[T], dst: &mut [T], start: usize, len: usize) -> Result<(), String> {
         if src.is_empty() {
-            return Err("a tile of an empty value".into());
+            return Err("a broadcast of an empty value".into());
         }
-        let dst = dst.get_mut(..len).ok_or("a tile past the register")?;
-        let mut at = start % src.len();
-        let mut done = 0;
+        let dst = dst.get_mut(..len).ok_or("a broadcast past the register")?;
+        if let [v] = src {
+            dst.fill(*v);
+            return Ok(());
+        }
+        let (mut at, mut done) = (start % src.len(), 0);
         while done < len {
             let n = (src.len() - at).min(len - done);
             dst[done..done + n].copy_from_slice(&src[at..at + n]);
@@ -521,13 +499,20 @@ fn tile_at(b: &Buffer, reg: &mut Buffer, start: usize, len: usize) -> Result<(),
         }
         Ok(())
     }
+    fn pattern<T>(src: &[T], first_only: bool) -> &[T] {
+        if first_only {
+            &src[..src.len().min(1)]
+        } else {
+            src
+        }
+    }
     match (b, reg) {
-        (Buffer::F32(s), Buffer::F32(d)) => fill(s, d, start, len),
-        (Buffer::F64(s), Buffer::F64(d)) => fill(s, d, start, len),
-        (Buffer::I32(s), Buffer::I32(d)) => fill(s, d, start, len),
-        (Buffer::U32(s), Buffer::U32(d)) => fill(s, d, start, len),
-        (Buffer::Bool(s), Buffer::Bool(d)) => fill(s, d, start, len),
-        _ => Err("a tile between dtypes".into()),
+        (Buffer::F32(s), Buffer::F32(d)) => fill(pattern(s, first_only), d, start, len),
+        (Buffer::F64(s), Buffer::F64(d)) => fill(pattern(s, first_only), d, start, len),
+        (Buffer::I32(s), Buffer::I32(d)) => fill(pattern(s, first_only), d, start, len),
+        (Buffer::U32(s), Buffer::U32(d)) => fill(pattern(s, first_only), d, start, len),
+        (Buffer::Bool(s), Buffer::Bool(d)) => fill(pattern(s, first_only), d, start, len),
+        _ => Err("a broadcast between dtypes".into()),
     }
 }
 
