@@ -13,6 +13,7 @@
 pub mod array;
 pub mod backend;
 pub mod compile;
+pub mod control;
 pub mod datasets;
 mod error;
 pub mod ir;

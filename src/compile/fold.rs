@@ -44,8 +44,10 @@ pub fn fold(program: &Program) -> Program {
         .collect();
     let mut equations = Vec::with_capacity(program.equations.len());
     for eq in &program.equations {
-        let foldable = !matches!(eq.primitive, Primitive::CustomJvp(_))
-            && eq.inputs.iter().all(|v| values.contains_key(v))
+        let foldable = !matches!(
+            eq.primitive,
+            Primitive::CustomJvp(_) | Primitive::Cond(_) | Primitive::While(_) | Primitive::Scan(_)
+        ) && eq.inputs.iter().all(|v| values.contains_key(v))
             && eq
                 .outputs
                 .iter()

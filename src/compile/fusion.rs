@@ -167,6 +167,9 @@ fn role(p: &Program, k: usize) -> Role {
         | Primitive::DotGeneral { .. }
         | Primitive::Threefry2x32
         | Primitive::CustomJvp(_)
+        | Primitive::Cond(_)
+        | Primitive::While(_)
+        | Primitive::Scan(_)
         | Primitive::Cholesky
         | Primitive::TriangularSolve { .. } => Role::Alone,
     }

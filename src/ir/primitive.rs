@@ -10,6 +10,7 @@
 //! remainder by zero returns the dividend; shifts by 32 or more give 0; `max`/`min`
 //! propagate NaN.
 
+use super::sub_program::SubProgram;
 use crate::array::DType;
 use std::fmt;
 
@@ -315,6 +316,93 @@ pub enum Primitive {
         /// Assume ones on the diagonal (the diagonal of `a` is not read).
         unit_diagonal: bool,
     },
+    /// `(index: i32[], operands...) -> outputs`: runs branch `clamp(index, 0, n - 1)` on
+    /// the operands (see [`crate::control::switch`]).
+    Cond(CondCall),
+    /// `(cond_consts..., body_consts..., carry...) -> carry`: while the condition holds
+    /// on the carry, replaces the carry by the body's result (see
+    /// [`crate::control::while_loop`]).
+    While(WhileCall),
+    /// `(consts..., carry..., xs...) -> (carry..., ys...)`: runs the body once per index
+    /// of the leading axis of the `xs`, threading the carry and stacking the per-step
+    /// outputs `ys` along a new leading axis (see [`crate::control::scan`]).
+    Scan(ScanCall),
+}
+
+/// The branches of a [`Primitive::Cond`]: programs of the same input and output types.
+///
+/// ```
+/// use autobatch::{control::cond, make_program, Array};
+/// let p = make_program(
+///     |x: &Array| cond(&x.sum().gt(0.0), |x: &Array| x * 2.0, |x: &Array| -x, x),
+///     &Array::zeros(&[3]),
+/// ).unwrap();
+/// assert_eq!(p.count_primitive("cond"), 1);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct CondCall {
+    /// One program per branch, each mapping the operands (after the index) to the outputs.
+    pub branches: Vec<SubProgram>,
+}
+
+/// The programs of a [`Primitive::While`].
+///
+/// ```
+/// use autobatch::{control::while_loop, make_program, Array};
+/// let p = make_program(
+///     |x: &Array| while_loop(|x: &Array| x.lt(10.0), |x: &Array| x * 2.0, x),
+///     &Array::scalar(1.0f32),
+/// ).unwrap();
+/// assert_eq!(p.count_primitive("while"), 1);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct WhileCall {
+    /// `cond_consts ++ carry -> bool[]`.
+    pub cond: SubProgram,
+    /// `body_consts ++ carry -> carry`.
+    pub body: SubProgram,
+    /// How many leading operands are the condition's closed-over values.
+    pub cond_consts: usize,
+    /// How many operands after those are the body's closed-over values.
+    pub body_consts: usize,
+}
+
+impl WhileCall {
+    /// The number of carried values (also the number of outputs).
+    ///
+    /// ```
+    /// use autobatch::{control::while_loop, make_program, Array, ir::Primitive};
+    /// let p = make_program(|x: &Array| while_loop(|x: &Array| x.lt(3.0), |x: &Array| x + 1.0, x), &Array::scalar(0.0f32)).unwrap();
+    /// let Primitive::While(call) = &p.equations[0].primitive else { unreachable!() };
+    /// assert_eq!(call.num_carry(), 1);
+    /// ```
+    pub fn num_carry(&self) -> usize {
+        self.body.outvars.len()
+    }
+}
+
+/// The body and static parameters of a [`Primitive::Scan`].
+///
+/// ```
+/// use autobatch::{control::scan, make_program, Array};
+/// let p = make_program(
+///     |xs: &Array| scan(|c: &Array, x: &Array| (c + x, c * x), &Array::scalar(0.0f32), xs),
+///     &Array::zeros(&[5]),
+/// ).unwrap();
+/// assert_eq!(p.count_primitive("scan"), 1);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ScanCall {
+    /// `consts ++ carry ++ x slices -> carry ++ y slices`.
+    pub body: SubProgram,
+    /// How many leading operands are closed-over values.
+    pub consts: usize,
+    /// How many operands after those are the initial carry.
+    pub carry: usize,
+    /// The number of steps (the leading extent of every `xs` operand and every output `ys`).
+    pub length: usize,
+    /// Whether the steps run from the last index to the first.
+    pub reverse: bool,
 }
 
 /// The programs of a [`Primitive::CustomJvp`].
@@ -611,6 +699,9 @@ impl Primitive {
             Primitive::CustomJvp(_) => "custom_jvp_call",
             Primitive::Cholesky => "cholesky",
             Primitive::TriangularSolve { .. } => "triangular_solve",
+            Primitive::Cond(_) => "cond",
+            Primitive::While(_) => "while",
+            Primitive::Scan(_) => "scan",
         }
     }
 
@@ -623,6 +714,9 @@ impl Primitive {
         match self {
             Primitive::Threefry2x32 => 2,
             Primitive::CustomJvp(call) => call.num_outputs(),
+            Primitive::Cond(call) => call.branches.first().map_or(0, |b| b.outvars.len()),
+            Primitive::While(call) => call.num_carry(),
+            Primitive::Scan(call) => call.body.outvars.len(),
             Primitive::Unary(_)
             | Primitive::Binary(_)
             | Primitive::Compare(_)
@@ -680,6 +774,21 @@ impl Primitive {
                 unit_diagonal,
             } => format!("[lower={lower} transpose_a={transpose_a} unit_diagonal={unit_diagonal}]"),
             Primitive::CustomJvp(call) => format!("[equations={}]", call.primal.equations.len()),
+            Primitive::Cond(call) => format!("[branches={}]", call.branches.len()),
+            Primitive::While(call) => format!(
+                "[cond_consts={} body_consts={}]",
+                call.cond_consts, call.body_consts
+            ),
+            Primitive::Scan(call) => {
+                let mut s = format!(
+                    "[length={} consts={} carry={}",
+                    call.length, call.consts, call.carry
+                );
+                if call.reverse {
+                    s += " reverse=true";
+                }
+                s + "]"
+            }
             Primitive::Convert { dtype } | Primitive::Bitcast { dtype } => {
                 format!("[dtype={dtype}]")
             }

@@ -49,6 +49,9 @@ pub fn output_types(prim: &Primitive, inputs: &[&ArrayType]) -> Result<Vec<Array
         Primitive::CustomJvp(call) => {
             call.primal_consts + call.jvp_consts + call.primal.invars.len() - call.primal_consts
         }
+        Primitive::Cond(call) => 1 + call.branches.first().map_or(0, |b| b.invars.len()),
+        Primitive::While(call) => call.cond_consts + call.body_consts + call.num_carry(),
+        Primitive::Scan(call) => call.body.invars.len(),
     };
     if inputs.len() != arity {
         return Err(format!("expected {arity} operand(s), got {}", inputs.len()));
@@ -398,6 +401,9 @@ pub fn output_types(prim: &Primitive, inputs: &[&ArrayType]) -> Result<Vec<Array
             }
             Ok(call.primal.output_types())
         }
+        Primitive::Cond(call) => control::cond(call, inputs),
+        Primitive::While(call) => control::while_loop(call, inputs),
+        Primitive::Scan(call) => control::scan(call, inputs),
         Primitive::Threefry2x32 => {
             let k0 = inputs[0];
             for t in inputs {
@@ -516,4 +522,126 @@ fn take_output(x: &ArrayType, idx: &ArrayType, axis: usize) -> Result<ArrayType,
     shape.extend_from_slice(&x.shape[axis + 1..]);
     check_size(&shape)?;
     Ok(ArrayType::new(x.dtype, shape))
+}
+
+/// The shape rules of the control-flow primitives: each sub-program's inputs and outputs
+/// agree with the operands and with each other.
+mod control {
+    use super::super::primitive::{CondCall, ScanCall, WhileCall};
+    use super::super::program::Program;
+    use super::ArrayType;
+    use crate::array::DType;
+
+    /// Checks that `program`'s inputs have the types `inputs`.
+    fn takes(program: &Program, inputs: &[&ArrayType], what: &str) -> Result<(), String> {
+        if program.invars.len() != inputs.len() {
+            return Err(format!(
+                "the {what} takes {} values, got {}",
+                program.invars.len(),
+                inputs.len()
+            ));
+        }
+        for (i, (t, v)) in inputs.iter().zip(&program.invars).enumerate() {
+            if *t != program.var_type(*v) {
+                return Err(format!(
+                    "operand {i} of the {what} should be {}, got {t}",
+                    program.var_type(*v)
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn cond(call: &CondCall, inputs: &[&ArrayType]) -> Result<Vec<ArrayType>, String> {
+        let Some(first) = call.branches.first() else {
+            return Err("needs at least one branch".into());
+        };
+        if inputs[0].dtype != DType::I32 || !inputs[0].shape.is_empty() {
+            return Err(format!("the index must be i32[], got {}", inputs[0]));
+        }
+        let outs = first.output_types();
+        for (k, b) in call.branches.iter().enumerate() {
+            takes(b, &inputs[1..], &format!("branch {k}"))?;
+            if b.output_types() != outs {
+                return Err(format!(
+                    "branch {k} returns {} but branch 0 returns {}",
+                    types_str(&b.output_types()),
+                    types_str(&outs)
+                ));
+            }
+        }
+        Ok(outs)
+    }
+
+    pub(super) fn while_loop(
+        call: &WhileCall,
+        inputs: &[&ArrayType],
+    ) -> Result<Vec<ArrayType>, String> {
+        let (c, b) = (call.cond_consts, call.body_consts);
+        let carry = &inputs[c + b..];
+        let cond_inputs: Vec<&ArrayType> = inputs[..c].iter().chain(carry).copied().collect();
+        takes(&call.cond, &cond_inputs, "condition")?;
+        let pred = call.cond.output_types();
+        if pred.len() != 1 || pred[0].dtype != DType::Bool || !pred[0].shape.is_empty() {
+            return Err(format!(
+                "the condition must return one bool[], got {}",
+                types_str(&pred)
+            ));
+        }
+        takes(&call.body, &inputs[c..], "body")?;
+        let outs = call.body.output_types();
+        let want: Vec<ArrayType> = carry.iter().map(|t| (*t).clone()).collect();
+        if outs != want {
+            return Err(format!(
+                "the body returns {} for the carry {}",
+                types_str(&outs),
+                types_str(&want)
+            ));
+        }
+        Ok(outs)
+    }
+
+    pub(super) fn scan(call: &ScanCall, inputs: &[&ArrayType]) -> Result<Vec<ArrayType>, String> {
+        let (k, c) = (call.consts, call.carry);
+        if k + c > inputs.len() {
+            return Err(format!(
+                "{} operands cannot hold {k} constants and {c} carried values",
+                inputs.len()
+            ));
+        }
+        let mut body_inputs: Vec<ArrayType> =
+            inputs[..k + c].iter().map(|t| (*t).clone()).collect();
+        for (i, x) in inputs[k + c..].iter().enumerate() {
+            if x.shape.first() != Some(&call.length) {
+                return Err(format!(
+                    "scanned operand {i} is {x}, but the scan has length {}",
+                    call.length
+                ));
+            }
+            body_inputs.push(ArrayType::new(x.dtype, x.shape[1..].to_vec()));
+        }
+        let refs: Vec<&ArrayType> = body_inputs.iter().collect();
+        takes(&call.body, &refs, "body")?;
+        let outs = call.body.output_types();
+        if outs.len() < c || outs[..c] != body_inputs[k..k + c] {
+            return Err(format!(
+                "the body returns {} for the carry {}",
+                types_str(&outs[..c.min(outs.len())]),
+                types_str(&body_inputs[k..k + c])
+            ));
+        }
+        let mut result = outs[..c].to_vec();
+        for y in &outs[c..] {
+            let mut shape = vec![call.length];
+            shape.extend_from_slice(&y.shape);
+            super::check_size(&shape)?;
+            result.push(ArrayType::new(y.dtype, shape));
+        }
+        Ok(result)
+    }
+
+    fn types_str(types: &[ArrayType]) -> String {
+        let items: Vec<String> = types.iter().map(|t| t.to_string()).collect();
+        format!("({})", items.join(", "))
+    }
 }

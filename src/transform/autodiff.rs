@@ -38,7 +38,7 @@ fn types_of(leaves: &[Array]) -> Vec<ArrayType> {
 }
 
 /// Runs `program` forward with tangents. Returns outputs and their tangents (`None`: zero).
-fn jvp_program(
+pub(crate) fn jvp_program(
     program: &Program,
     primals: &[Array],
     tangents: &[Option<Array>],

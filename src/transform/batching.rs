@@ -165,6 +165,9 @@ pub(crate) fn apply_batched(prim: &Primitive, args: &[Batched], n: usize) -> Vec
         }
         Primitive::Iota { .. } => unreachable!("iota has no operands, so none is batched"),
         Primitive::CustomJvp(call) => super::custom_jvp::batch_rule(call, args, n),
+        Primitive::Cond(call) => crate::control::rules::cond_batch(call, args, n),
+        Primitive::While(call) => crate::control::rules::while_batch(call, args, n),
+        Primitive::Scan(call) => crate::control::rules::scan_batch(call, args, n),
         Primitive::Take { axis } => take_batched(&args[0], &args[1], *axis, n),
         Primitive::ScatterAdd { axis } => {
             scatter_add_batched(&args[0], &args[1], &args[2], *axis, n)

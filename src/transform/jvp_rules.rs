@@ -14,8 +14,13 @@ pub(crate) fn jvp_rule(
     primals: &[Array],
     tangents: &[Option<Array>],
 ) -> (Vec<Array>, Vec<Option<Array>>) {
-    if let Primitive::CustomJvp(call) = prim {
-        return super::custom_jvp::jvp_rule(call, primals, tangents);
+    use crate::control::rules;
+    match prim {
+        Primitive::CustomJvp(call) => return super::custom_jvp::jvp_rule(call, primals, tangents),
+        Primitive::Cond(call) => return rules::cond_jvp(call, primals, tangents),
+        Primitive::While(call) => return rules::while_jvp(call, primals, tangents),
+        Primitive::Scan(call) => return rules::scan_jvp(call, primals, tangents),
+        _ => {}
     }
     let refs: Vec<&Array> = primals.iter().collect();
     let outs = apply_primitive(prim.clone(), &refs);
@@ -108,7 +113,9 @@ pub(crate) fn jvp_rule(
         }
         Primitive::Bitcast { .. } | Primitive::Iota { .. } | Primitive::ArgReduce { .. } => None,
         Primitive::StopGradient | Primitive::Threefry2x32 => None,
-        Primitive::CustomJvp(_) => unreachable!("custom_jvp calls return before this match"),
+        Primitive::CustomJvp(_) | Primitive::Cond(_) | Primitive::While(_) | Primitive::Scan(_) => {
+            unreachable!("rules holding sub-programs return before this match")
+        }
         // Linear in their (first) operand: apply the op to the tangent.
         Primitive::BroadcastInDim { .. }
         | Primitive::Reshape { .. }

@@ -2,15 +2,15 @@
 //! [`Program`](crate::ir::Program), applies one rule per primitive, and evaluates (or,
 //! under an outer trace, records) the result.
 
-mod ad_util;
-mod autodiff;
-mod batching;
+pub(crate) mod ad_util;
+pub(crate) mod autodiff;
+pub(crate) mod batching;
 mod custom_jvp;
 mod jit;
 mod jvp_rules;
 mod tree_fn;
 mod vjp_rules;
-mod vmap;
+pub(crate) mod vmap;
 
 pub use autodiff::{
     Pullback, grad, hessian, jacfwd, jacrev, jvp, stop_gradient, value_and_grad,

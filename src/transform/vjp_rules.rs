@@ -18,6 +18,13 @@ pub(crate) fn vjp_rule(
     y: &[Array],
     cts: &[Option<Array>],
 ) -> Vec<Option<Array>> {
+    use crate::control::rules;
+    match prim {
+        Primitive::Cond(call) => return rules::cond_vjp(call, x, cts),
+        Primitive::While(_) => return rules::while_vjp(x),
+        Primitive::Scan(call) => return rules::scan_vjp(call, x, cts),
+        _ => {}
+    }
     let mut out: Vec<Option<Array>> = vec![None; x.len()];
     let Some(ct) = cts.first().and_then(|c| c.clone()) else {
         return out;
@@ -59,6 +66,9 @@ pub(crate) fn vjp_rule(
         Primitive::Compare(_) | Primitive::Bitcast { .. } | Primitive::Iota { .. } => {}
         Primitive::ArgReduce { .. } | Primitive::StopGradient | Primitive::Threefry2x32 => {}
         Primitive::CustomJvp(call) => return super::custom_jvp::vjp_rule(call, x, cts),
+        Primitive::Cond(_) | Primitive::While(_) | Primitive::Scan(_) => {
+            unreachable!("control-flow rules return before this match")
+        }
         Primitive::Fma => {
             out[0] = Some(mul(&ct, &x[1]));
             out[1] = Some(mul(&x[0], &ct));

@@ -13,6 +13,7 @@
 //! whole program, `pool` recycles its buffers and `worker` is the helper thread large
 //! kernels split their work with.
 
+mod control;
 mod dot;
 mod elementwise;
 mod erf_inv;
@@ -143,6 +144,9 @@ pub(crate) fn eval_unchecked(
         )),
         Primitive::Threefry2x32 => threefry::threefry2x32(bufs(0), bufs(1), bufs(2), bufs(3)),
         Primitive::CustomJvp(call) => custom_jvp(call, inputs),
+        Primitive::Cond(call) => control::cond(call, inputs),
+        Primitive::While(call) => control::while_loop(call, inputs),
+        Primitive::Scan(call) => control::scan(call, inputs, out_types),
         Primitive::Cholesky => one(linalg::cholesky(bufs(0), &types(0).shape)),
         Primitive::TriangularSolve {
             lower,

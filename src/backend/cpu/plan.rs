@@ -27,13 +27,17 @@ enum PlanStep {
     },
 }
 
+/// `Plan::last_step` of a variable no step reads.
+const NEVER_READ: usize = usize::MAX - 1;
+
 /// The plan of a program with constant inputs and outputs typed ahead of time.
 pub(crate) struct Plan {
     program: Program,
     /// The output types of each equation.
     out_types: Vec<Vec<ArrayType>>,
     steps: Vec<PlanStep>,
-    /// For each variable, the last step reading it (`usize::MAX`: kept to the end).
+    /// For each variable, the last step reading it (`usize::MAX`: kept to the end;
+    /// [`NEVER_READ`]: not read).
     last_step: Vec<usize>,
 }
 
@@ -89,7 +93,7 @@ impl Plan {
                 },
             }
         }
-        let mut last_step = vec![0usize; program.var_types.len()];
+        let mut last_step = vec![NEVER_READ; program.var_types.len()];
         for (s, step) in steps.iter().enumerate() {
             let reads: &[Var] = match step {
                 PlanStep::Equation(k) => &program.equations[*k].inputs,
@@ -114,6 +118,40 @@ impl Plan {
     pub(crate) fn run(&self, inputs: &[Array]) -> Result<Vec<Array>> {
         let p = &self.program;
         let fail = |m: String| Error::new("jit", m, None);
+        if inputs.len() != p.invars.len() {
+            return Err(fail(format!(
+                "expected {} inputs, got {}",
+                p.invars.len(),
+                inputs.len()
+            )));
+        }
+        let mut buffers = Vec::with_capacity(inputs.len());
+        for (v, a) in p.invars.iter().zip(inputs) {
+            if a.type_ref() != p.var_type(*v) {
+                return Err(fail(format!(
+                    "input should be {}, got {}",
+                    p.var_type(*v),
+                    a.array_type()
+                )));
+            }
+            buffers.push(Cow::Borrowed(
+                a.buffer()
+                    .ok_or_else(|| fail("an input is not concrete".into()))?,
+            ));
+        }
+        let outs = self.run_buffers(buffers)?;
+        Ok(p.outvars
+            .iter()
+            .zip(outs)
+            .map(|(v, b)| Array::from_concrete(p.var_type(*v).clone(), b))
+            .collect())
+    }
+
+    /// Runs the plan on buffers of the program's input types (checked by the caller).
+    /// Owned inputs are recycled into the buffer pool once read for the last time.
+    pub(crate) fn run_buffers(&self, inputs: Vec<Cow<'_, Buffer>>) -> Result<Vec<Buffer>> {
+        let p = &self.program;
+        let fail = |m: String| Error::new("jit", m, None);
         let mut env: Vec<Option<Cow<'_, Buffer>>> = vec![None; p.var_types.len()];
         for (v, c) in p.constvars.iter().zip(&p.consts) {
             env[v.index()] = c.buffer().map(Cow::Borrowed);
@@ -125,15 +163,16 @@ impl Plan {
                 inputs.len()
             )));
         }
-        for (v, a) in p.invars.iter().zip(inputs) {
-            if a.type_ref() != p.var_type(*v) {
-                return Err(fail(format!(
-                    "input should be {}, got {}",
-                    p.var_type(*v),
-                    a.array_type()
-                )));
+        for (v, b) in p.invars.iter().zip(inputs) {
+            env[v.index()] = Some(b);
+        }
+        // Inputs never read are released now.
+        for v in &p.invars {
+            if self.last_step[v.index()] == NEVER_READ
+                && let Some(Cow::Owned(b)) = env[v.index()].take()
+            {
+                super::pool::give_buffer(b);
             }
-            env[v.index()] = a.buffer().map(Cow::Borrowed);
         }
         let missing = || fail("a value is missing".into());
         for (s, step) in self.steps.iter().enumerate() {
@@ -202,7 +241,7 @@ impl Plan {
                 slot.take()
             };
             let b = b.ok_or_else(|| fail("an output is missing".into()))?;
-            outs.push(Array::from_concrete(p.var_type(*v).clone(), b.into_owned()));
+            outs.push(b.into_owned());
         }
         Ok(outs)
     }
