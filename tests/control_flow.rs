@@ -3,6 +3,9 @@
 //! the dot-product test, `vmap` against the per-example loop, `jit` against eager
 //! evaluation, tracing counts, and the error messages.
 
+// The models take `&Vec<Array>`: a `Vec` is the Tree the transforms differentiate.
+#![allow(clippy::ptr_arg)]
+
 mod common;
 use autobatch::control::{ScanOptions, cond, fori_loop, map, scan, scan_with, switch, while_loop};
 use autobatch::ir::BinaryOp;
@@ -503,7 +506,7 @@ fn loops_run_eagerly_with_the_expected_values() {
             (
                 autobatch::where_(
                     &even,
-                    &lax::binary(BinaryOp::Div, n, &Array::scalar(2i32)),
+                    lax::binary(BinaryOp::Div, n, &Array::scalar(2i32)),
                     &(n * 3 + 1),
                 ),
                 k + 1,
