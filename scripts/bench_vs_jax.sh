@@ -43,4 +43,8 @@ print(f"  autobatch first call (trace + optimize + compile + one step): {ours['c
 print(f"  autobatch                   {a:8.1f} us/step")
 print(f"  JAX {jax['jax_version']} notebook loop     {jax['loop_per_step_us']:8.1f} us/step   autobatch/JAX = {a / jax['loop_per_step_us']:.3f}")
 print(f"  JAX {jax['jax_version']} lax.fori_loop     {jax['fori_loop_per_step_us']:8.1f} us/step   autobatch/JAX = {a / jax['fori_loop_per_step_us']:.3f}")
+s = ours["scan_per_step_us"]
+print(f"the whole loop as one compiled loop (first call: {ours['scan_compile_s'] * 1e3:.2f} ms):")
+print(f"  autobatch jit(scan)         {s:8.1f} us/step")
+print(f"  JAX {jax['jax_version']} jit(lax.fori_loop) {jax['fori_loop_per_step_us']:7.1f} us/step   autobatch/JAX = {s / jax['fori_loop_per_step_us']:.3f}")
 PY

@@ -7,6 +7,7 @@
 //! cell by cell.
 
 use crate::array::{Array, DType};
+use crate::control::{ScanOptions, scan_with};
 use crate::datasets::{LogisticRegressionData, logistic_regression};
 use crate::error::{Error, Result};
 use crate::random;
@@ -73,8 +74,11 @@ pub struct ViRun {
     pub beta_log_scale: Array,
     /// Seconds the first step took beyond a typical step (tracing and compiling).
     pub compile_s: f64,
-    /// Seconds all steps after the first took.
+    /// Seconds the timed steps took (all steps after the first for [`run_vi`]; every
+    /// step, in a second call, for [`run_vi_scan`]).
     pub steps_s: f64,
+    /// How many steps `steps_s` covers.
+    pub timed_steps: usize,
 }
 
 impl ViRun {
@@ -86,8 +90,7 @@ impl ViRun {
     /// assert!(run.per_step_us() > 0.0);
     /// ```
     pub fn per_step_us(&self) -> f64 {
-        let n = self.elbo.len().saturating_sub(1).max(1);
-        self.steps_s / n as f64 * 1e6
+        self.steps_s / self.timed_steps.max(1) as f64 * 1e6
     }
 }
 
@@ -236,5 +239,68 @@ pub fn run_vi(config: &ViConfig, mut on_step: impl FnMut(usize, f32)) -> Result<
         beta_log_scale: params.1.check()?,
         compile_s: (first_step_s - typical).max(0.0),
         steps_s,
+        timed_steps: config.steps.saturating_sub(1),
+    })
+}
+
+/// [`run_vi`] with the whole optimization loop compiled as ONE program: a jitted `scan`
+/// over the steps whose body splits the key, draws the normals, evaluates the ELBO and
+/// its gradient and updates the parameters (like a `lax.fori_loop` over the notebook's
+/// step). The ELBO of every step comes out stacked. `compile_s` is the first call's extra
+/// time; `steps_s` is the time of a second call, which runs the compiled loop only.
+///
+/// ```
+/// use autobatch::notebook::{run_vi, run_vi_scan, ViConfig};
+/// let config = ViConfig { steps: 5, ..ViConfig::default() };
+/// let looped = run_vi_scan(&config).unwrap();
+/// let stepped = run_vi(&config, |_, _| {}).unwrap();
+/// assert_eq!(looped.elbo.len(), 5);
+/// assert!((looped.elbo[4] - stepped.elbo[4]).abs() < 1e-3);
+/// ```
+pub fn run_vi_scan(config: &ViConfig) -> Result<ViRun> {
+    if config.batch_size == 0 || config.num_points == 0 || config.num_features == 0 {
+        return Err(Error::new(
+            "run_vi_scan",
+            "batch_size, num_points and num_features must be positive",
+            None,
+        ));
+    }
+    let (data, _) = logistic_regression(config.data_seed, config.num_points, config.num_features)?;
+    let d = config.num_features;
+    let elbo_val_and_grad = value_and_grad(elbo(vmap(log_joint(&data, config.prior_scale))));
+    let normal_sample = normal_sample(config.batch_size, d);
+    let step_size = config.step_size;
+    let step = |(key, loc, log_scale): &(Array, Array, Array), _: &()| {
+        let (key, epsilon) = normal_sample(key);
+        let params = (loc.clone(), log_scale.clone());
+        let (elbo_val, (g_loc, g_log_scale)) = elbo_val_and_grad(&params, &epsilon)?;
+        let next = (
+            key,
+            loc + step_size * g_loc,
+            log_scale + step_size * g_log_scale,
+        );
+        Result::Ok((next, elbo_val))
+    };
+    let steps = ScanOptions::new().length(config.steps);
+    let train = jit(|init: &(Array, Array, Array)| scan_with(step, init, &(), steps));
+    let init = (
+        random::key(config.key),
+        Array::zeros(&[d]),
+        Array::zeros(&[d]),
+    );
+    let start = Instant::now();
+    train(&init)?;
+    let first_s = start.elapsed().as_secs_f64();
+    let start = Instant::now();
+    let ((_, beta_loc, beta_log_scale), elbos) = train(&init)?;
+    let steps_s = start.elapsed().as_secs_f64();
+    Ok(ViRun {
+        data: data.clone(),
+        elbo: elbos.to_vec::<f32>()?,
+        beta_loc: beta_loc.check()?,
+        beta_log_scale: beta_log_scale.check()?,
+        compile_s: (first_s - steps_s).max(0.0),
+        steps_s,
+        timed_steps: config.steps,
     })
 }
