@@ -396,6 +396,13 @@ fn programs_show_the_control_flow_equations() {
     .unwrap();
     let text = p.to_string();
     assert!(text.contains("scan[length=5 consts=0 carry=1]"), "{text}");
+    // The body prints below its equation, indented.
+    assert!(
+        text.contains(
+            "\n      body = { lambda ; a:f32[] b:f32[]. let\n          c:f32[] = add a b\n"
+        ),
+        "{text}"
+    );
     assert!(p.verify().is_ok());
     let w = Array::ones(&[3]);
     let p = make_program(
@@ -525,4 +532,31 @@ fn loops_run_eagerly_with_the_expected_values() {
     .unwrap();
     assert_eq!(c.item::<f32>().unwrap(), 1.0);
     assert_eq!(ys.shape(), &[0, 2]);
+}
+
+#[test]
+fn second_derivatives_through_scan_agree() {
+    use autobatch::{hessian, jacfwd, jacrev};
+    let f = |x: &Array| -> autobatch::Result<Array> {
+        let (c, ys): (Array, Array) = scan(
+            |c: &Array, xi: &Array| {
+                let p = (c * xi).sin() + c;
+                (p.clone(), p)
+            },
+            &Array::scalar(0.7f64),
+            x,
+        )?;
+        Ok(ys.sum() + c)
+    };
+    let x = Array::from_vec(vec![0.3f64, -0.5, 1.2], &[3]);
+    let h = hessian(f)(&x).unwrap().to_vec::<f64>().unwrap();
+    let ff = jacfwd(jacfwd(f))(&x).unwrap().to_vec::<f64>().unwrap();
+    let rr = jacrev(jacrev(f))(&x).unwrap().to_vec::<f64>().unwrap();
+    for i in 0..9 {
+        assert!(
+            (h[i] - ff[i]).abs() < 1e-12 && (h[i] - rr[i]).abs() < 1e-12,
+            "{h:?} {ff:?} {rr:?}"
+        );
+        assert!((h[i] - h[(i % 3) * 3 + i / 3]).abs() < 1e-12, "symmetric");
+    }
 }

@@ -705,6 +705,32 @@ impl Primitive {
         }
     }
 
+    /// The control-flow sub-programs the primitive holds, labelled as printed programs
+    /// show them (`branch0`, `branch1`, ...; `cond` and `body`; `body`).
+    ///
+    /// ```
+    /// use autobatch::{control::while_loop, make_program, Array};
+    /// let p = make_program(|x: &Array| while_loop(|x: &Array| x.lt(3.0), |x: &Array| x + 1.0, x), &Array::scalar(0.0f32)).unwrap();
+    /// let labels: Vec<String> = p.equations[0].primitive.sub_programs().into_iter().map(|(l, _)| l).collect();
+    /// assert_eq!(labels, ["cond", "body"]);
+    /// ```
+    pub fn sub_programs(&self) -> Vec<(String, &super::Program)> {
+        match self {
+            Primitive::Cond(call) => call
+                .branches
+                .iter()
+                .enumerate()
+                .map(|(k, b)| (format!("branch{k}"), b.program()))
+                .collect(),
+            Primitive::While(call) => vec![
+                ("cond".to_string(), call.cond.program()),
+                ("body".to_string(), call.body.program()),
+            ],
+            Primitive::Scan(call) => vec![("body".to_string(), call.body.program())],
+            _ => Vec::new(),
+        }
+    }
+
     /// How many arrays the primitive returns.
     ///
     /// ```

@@ -105,6 +105,17 @@ impl fmt::Display for Program {
         for eq in &self.equations {
             write!(f, "\n    ")?;
             write_equation(f, self, eq, &names)?;
+            // Control flow: each sub-program below its equation, indented.
+            for (label, sub) in eq.primitive.sub_programs() {
+                let text = sub.to_string();
+                write!(f, "\n      {label} = ")?;
+                for (i, line) in text.lines().enumerate() {
+                    if i > 0 {
+                        write!(f, "\n      ")?;
+                    }
+                    write!(f, "{line}")?;
+                }
+            }
         }
         let outs: Vec<String> = self
             .outvars
