@@ -15,6 +15,8 @@
 //! * same algorithm, equal to float rounding: `f64` [`normal`], [`exponential`],
 //!   [`cauchy`], [`laplace`], [`logistic`], [`gumbel`], [`categorical`],
 //!   [`truncated_normal`].
+//! * rejection samplers (a vmapped `while_loop` per element; fidelity in [`gamma`]):
+//!   [`gamma`], [`loggamma`], [`beta`], [`dirichlet`], [`chisquare`], [`t`].
 //!
 //! ```
 //! use autobatch::{random, DType};
@@ -26,6 +28,8 @@
 
 mod continuous;
 mod discrete;
+mod gamma;
+mod gamma_family;
 mod keys;
 mod normal;
 mod ops;
@@ -34,6 +38,8 @@ mod uniform;
 
 pub use continuous::{cauchy, exponential, gumbel, laplace, logistic};
 pub use discrete::{bernoulli, categorical, randint};
+pub use gamma::{gamma, loggamma};
+pub use gamma_family::{beta, chisquare, dirichlet, t};
 pub use keys::{bits, fold_in, key, split, split_shape, split2};
 pub use normal::{normal, truncated_normal};
 pub use shuffle::{PRIMITIVE_SORT_LIMIT, choice, permutation};

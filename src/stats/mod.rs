@@ -24,6 +24,7 @@ pub mod bernoulli;
 pub mod beta;
 pub mod binom;
 pub mod cauchy;
+pub mod chi2;
 pub mod dirichlet;
 pub mod expon;
 pub mod gamma;
@@ -38,11 +39,16 @@ pub mod t;
 pub mod uniform;
 
 pub use bernoulli::Bernoulli;
+pub use beta::Beta;
 pub use cauchy::Cauchy;
+pub use chi2::Chi2;
+pub use dirichlet::Dirichlet;
 pub use expon::Exponential;
+pub use gamma::Gamma;
 pub use laplace::Laplace;
 pub use logistic::Logistic;
 pub use norm::Normal;
+pub use t::StudentT;
 pub use uniform::Uniform;
 
 use crate::array::{Array, DType, Operand, broadcast_shapes};
