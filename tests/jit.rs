@@ -177,3 +177,51 @@ fn fused_kernels_equal_eager_bit_for_bit() {
         );
     }
 }
+
+/// Batched work over rows — products with a shared matrix, kernels over `[rows, ...]`,
+/// reductions along each row and across rows — runs split by rows between two threads
+/// under `jit`; every element is computed by the same operations as eagerly.
+#[test]
+fn row_split_programs_equal_eager_bit_for_bit() {
+    let mut rng = common::Rng(11);
+    for &(rows, k, n) in &[
+        (128usize, 10usize, 100usize),
+        (64, 7, 33),
+        (130, 3, 250),
+        (9, 4, 5),
+    ] {
+        let w = rng
+            .array_in(&[n, k], -1.0, 1.0)
+            .astype(autobatch::DType::F32);
+        let v = rng
+            .array_in(&[k, n], -1.0, 1.0)
+            .astype(autobatch::DType::F32);
+        let f = |x: &Array| {
+            let z = x.dot(&w.t());
+            let e = z.exp();
+            let s = (1.0 + &e).log();
+            let back = (&e / (1.0 + &e)).dot(&w);
+            let u = &back * x + x.sin();
+            let rows_out = s.sum_axis(-1) + u.sum_axis(-1);
+            (rows_out.clone(), u.dot(&v).tanh(), rows_out.sum())
+        };
+        let x = rng
+            .array_in(&[rows, k], -1.0, 1.0)
+            .astype(autobatch::DType::F32);
+        if rows == 128 && std::thread::available_parallelism().map_or(1, |n| n.get()) >= 2 {
+            let plan = autobatch::backend::cpu::describe_plan(&jit_program(f, &x).unwrap());
+            assert!(plan.contains("rows 128 split at 64: "), "{plan}");
+        }
+        let eager = f(&x);
+        let jitted = jit(f)(&x).unwrap();
+        for (a, b, what) in [
+            (&eager.0, &jitted.0, "per-row sums"),
+            (&eager.1, &jitted.1, "second product"),
+            (&eager.2, &jitted.2, "total"),
+        ] {
+            let (a, b) = (a.to_vec::<f32>().unwrap(), b.to_vec::<f32>().unwrap());
+            let same = a.iter().zip(&b).all(|(x, y)| x.to_bits() == y.to_bits());
+            assert!(same, "{rows}x{k}x{n}: {what} differ");
+        }
+    }
+}

@@ -4,6 +4,7 @@
 //! permuted first. Float products go through `gemm`; integer products use a plain
 //! loop.
 
+use super::elementwise::{Out, Slice};
 use super::scalar::Scalar;
 use super::strided::{permute, prod};
 use super::{filled, typed};
@@ -237,4 +238,79 @@ fn dot_loop<T: Scalar>(
         }
     }
     Ok(out)
+}
+
+/// `out = a b` for the rows `a` (`rows x k`, row-major: a block of a 2-D left-hand side
+/// contracted on its last axis) and a 2-D `rhs` of `rhs_shape` contracted on axis
+/// `rhs_contract` (0: `k x n`; 1: `n x k`), through `gemm`; `out` holds `rows * n`
+/// slots. One thread's part of a row-split region (see `rows.rs`).
+pub(crate) fn matmul_rows(
+    a: Slice<'_>,
+    rows: usize,
+    rhs: &Buffer,
+    rhs_shape: &[usize],
+    rhs_contract: usize,
+    out: &mut Out<'_>,
+) -> Result<(), String> {
+    let [r0, r1] = rhs_shape else {
+        return Err("matmul_rows: the right-hand side must be a matrix".into());
+    };
+    let (k, n, rhs_strides) = match rhs_contract {
+        0 => (*r0, *r1, (*r1, 1)),
+        1 => (*r1, *r0, (1, *r1)),
+        _ => return Err("matmul_rows: bad contracting axis".into()),
+    };
+    fn go<T: GemmFloat>(
+        a: &[T],
+        b: &[T],
+        out: &mut [std::mem::MaybeUninit<T>],
+        (m, k, n): (usize, usize, usize),
+        (b_rs, b_cs): (usize, usize),
+    ) -> Result<(), String> {
+        if a.len() < m * k || b.len() < k * n || out.len() < m * n {
+            return Err("matmul_rows: operands smaller than their shapes".into());
+        }
+        if m == 0 || n == 0 {
+            return Ok(());
+        }
+        if k == 0 {
+            out[..m * n].fill(std::mem::MaybeUninit::new(T::ZERO));
+            return Ok(());
+        }
+        // SAFETY: `out` holds m*n slots (row-major), `a` m*k elements (row-major) and `b`
+        // k*n with the strides given (checked above), so every access is in bounds;
+        // `out` does not alias `a` or `b` (a `&mut` and two `&`). With `read_dst` false
+        // gemm writes every element of `out` without reading it, so uninitialized slots
+        // are fine (`MaybeUninit<T>` has `T`'s layout).
+        unsafe {
+            gemm::gemm(
+                m,
+                n,
+                k,
+                out.as_mut_ptr() as *mut T,
+                1,
+                n as isize,
+                false,
+                a.as_ptr(),
+                1,
+                k as isize,
+                b.as_ptr(),
+                b_cs as isize,
+                b_rs as isize,
+                T::ZERO,
+                T::ONE,
+                false,
+                false,
+                false,
+                // Each thread of a region runs its own rows.
+                gemm::Parallelism::None,
+            );
+        }
+        Ok(())
+    }
+    match (a, rhs, out) {
+        (Slice::F32(a), Buffer::F32(b), Out::F32(o)) => go(a, b, o, (rows, k, n), rhs_strides),
+        (Slice::F64(a), Buffer::F64(b), Out::F64(o)) => go(a, b, o, (rows, k, n), rhs_strides),
+        _ => Err("matmul_rows: operands must be f32 or f64 of one dtype".into()),
+    }
 }

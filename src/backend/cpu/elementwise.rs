@@ -61,6 +61,21 @@ impl<'a> Slice<'a> {
         }
     }
 
+    /// The elements `range` of this slice (clamped to its length).
+    pub(crate) fn sub(self, range: Range<usize>) -> Slice<'a> {
+        fn cut<T>(v: &[T], r: Range<usize>) -> &[T] {
+            let end = r.end.min(v.len());
+            &v[r.start.min(end)..end]
+        }
+        match self {
+            Slice::F32(v) => Slice::F32(cut(v, range)),
+            Slice::F64(v) => Slice::F64(cut(v, range)),
+            Slice::I32(v) => Slice::I32(cut(v, range)),
+            Slice::U32(v) => Slice::U32(cut(v, range)),
+            Slice::Bool(v) => Slice::Bool(cut(v, range)),
+        }
+    }
+
     /// The elements `range` of `b` (clamped to its length).
     pub(crate) fn range(b: &'a Buffer, range: Range<usize>) -> Slice<'a> {
         fn cut<T>(v: &[T], r: Range<usize>) -> &[T] {
@@ -126,6 +141,25 @@ impl<'a> Out<'a> {
             Out::U32(v) => Out::U32(cut(v, range)?),
             Out::Bool(v) => Out::Bool(cut(v, range)?),
         })
+    }
+
+    /// The slots as initialized elements.
+    ///
+    /// # Safety
+    /// Every slot has been written.
+    pub(crate) unsafe fn assume_init(self) -> Slice<'a> {
+        fn init<T>(v: &mut [MaybeUninit<T>]) -> &[T] {
+            // SAFETY: the caller guarantees every element was written, and
+            // `MaybeUninit<T>` has the layout of `T`.
+            unsafe { &*(v as *mut [MaybeUninit<T>] as *const [T]) }
+        }
+        match self {
+            Out::F32(v) => Slice::F32(init(v)),
+            Out::F64(v) => Slice::F64(init(v)),
+            Out::I32(v) => Slice::I32(init(v)),
+            Out::U32(v) => Slice::U32(init(v)),
+            Out::Bool(v) => Slice::Bool(init(v)),
+        }
     }
 
     /// The slots before and from `mid` (clamped to the length).

@@ -70,6 +70,8 @@ pub(crate) struct FusedKernel {
     elements: usize,
     chunk: usize,
     row: usize,
+    /// What every chunk start is a multiple of.
+    granule: usize,
     registers: Vec<DType>,
     /// Run once per call (splats into registers that are never reused).
     prologue: Vec<Instr>,
@@ -77,8 +79,9 @@ pub(crate) struct FusedKernel {
     instrs: Vec<Instr>,
     /// Dtype and element count of each output, in the group's output order.
     outputs: Vec<(DType, usize)>,
-    /// Register sets kept between runs (one per thread running a part at once).
-    scratch: Mutex<Vec<Vec<Buffer>>>,
+    /// Register sets kept between runs, by the thread that used them last (so each
+    /// thread gets back the memory already in its core's cache).
+    scratch: Mutex<Vec<(std::thread::ThreadId, Vec<Buffer>)>>,
 }
 
 impl FusedKernel {
@@ -103,8 +106,8 @@ impl FusedKernel {
         for (i, &v) in group.inputs.iter().enumerate() {
             let ty = program.var_type(v);
             if ty.size() != n {
-                // A scalar for a broadcast, which splats it itself.
-                if ty.size() != 1 {
+                // A scalar or a pattern for a broadcast, which splats or tiles it itself.
+                if ty.size() == 0 || !n.is_multiple_of(ty.size()) {
                     return Err(format!("a fused input has {} elements, not {n}", ty.size()));
                 }
             } else if n > 1 && uniform(v) {
@@ -242,6 +245,7 @@ impl FusedKernel {
             elements: n,
             chunk,
             row,
+            granule: group.granule.max(1),
             registers: b.registers,
             prologue: b.prologue,
             instrs: b.instrs,
@@ -254,6 +258,8 @@ impl FusedKernel {
     /// kernels split their chunks between two threads; the chunks, and so the results,
     /// are the same either way.
     pub(crate) fn run(&self, inputs: &[&Buffer]) -> Result<Vec<Buffer>, String> {
+        let inputs: Vec<View<'_>> = inputs.iter().map(|b| View::Whole(b)).collect();
+        let inputs = &inputs[..];
         let mut outs: Vec<Buffer> = Vec::with_capacity(self.outputs.len());
         for &(dtype, n) in &self.outputs {
             outs.push(uninit(dtype, n)?);
@@ -276,13 +282,13 @@ impl FusedKernel {
                 second.push(b);
             }
             let (a, b) = super::worker::join(
-                || self.run_range(inputs, 0..mid, first),
-                || self.run_range(inputs, mid..self.elements, second),
+                || self.run_range(inputs, 0..mid, &mut first),
+                || self.run_range(inputs, mid..self.elements, &mut second),
             );
             a?;
             b?;
         } else {
-            self.run_range(inputs, 0..self.elements, spans)?;
+            self.run_range(inputs, 0..self.elements, &mut spans)?;
         }
         for (b, &(_, n)) in outs.iter_mut().zip(&self.outputs) {
             // SAFETY: `run_range` succeeded on chunks tiling all elements, and every output
@@ -293,16 +299,54 @@ impl FusedKernel {
         Ok(outs)
     }
 
-    /// Runs the chunks of `range` (a multiple of the chunk size from 0), writing each
-    /// output's part for that range into `outs`.
-    fn run_range(
+    /// The number of elements the kernel runs over.
+    pub(crate) fn elements(&self) -> usize {
+        self.elements
+    }
+
+    /// What a range's start must be a multiple of.
+    pub(crate) fn granule(&self) -> usize {
+        self.granule
+    }
+
+    /// The length of the rows its reductions reduce (its elements when it has none).
+    pub(crate) fn row(&self) -> usize {
+        self.row
+    }
+
+    /// Dtype and element count of each output.
+    pub(crate) fn outputs(&self) -> &[(DType, usize)] {
+        &self.outputs
+    }
+
+    /// The inputs read as repeating patterns (splats and tiles of a broadcast), which
+    /// must be [`View::Whole`]; every other input is read element by element.
+    pub(crate) fn pattern_inputs(&self) -> Vec<usize> {
+        self.prologue
+            .iter()
+            .chain(&self.instrs)
+            .filter_map(|i| match *i {
+                Instr::Splat(k, _) | Instr::Tile(k, _) | Instr::TileAt(k, _) => Some(k),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Runs the chunks of `range` (whose start is a multiple of the granule), writing
+    /// each output's part for that range into `outs` (elementwise outputs from element
+    /// `range.start`, reductions from row `range.start / row`).
+    pub(crate) fn run_range(
         &self,
-        inputs: &[&Buffer],
+        inputs: &[View<'_>],
         range: std::ops::Range<usize>,
-        mut outs: Vec<Out<'_>>,
+        outs: &mut [Out<'_>],
     ) -> Result<(), String> {
         // Scratch registers left by an earlier run, or new ones.
-        let cached = self.scratch.lock().ok().and_then(|mut s| s.pop());
+        let me = std::thread::current().id();
+        let cached = self.scratch.lock().ok().and_then(|mut s| {
+            let mine = s.iter().position(|(t, _)| *t == me)?;
+            Some(s.swap_remove(mine).1)
+        });
         let mut regs = match cached {
             Some(regs) => regs,
             None => {
@@ -318,7 +362,7 @@ impl FusedKernel {
         };
         for instr in &self.prologue {
             if let Instr::Splat(i, r) | Instr::Tile(i, r) = *instr {
-                let b = inputs.get(i).ok_or("a fused input is missing")?;
+                let b = whole(inputs, i)?;
                 let first_only = matches!(instr, Instr::Splat(..));
                 repeat(b, &mut regs[r], 0, self.chunk, first_only)?;
             }
@@ -327,20 +371,20 @@ impl FusedKernel {
         let mut start = range.start;
         while start < range.end {
             let end = (start + self.chunk).min(range.end);
-            self.run_chunk(inputs, &mut regs, &mut outs, base, start, end)?;
+            self.run_chunk(inputs, &mut regs, outs, base, start, end)?;
             start = end;
         }
         if let Ok(mut s) = self.scratch.lock()
             && s.len() < 2
         {
-            s.push(regs);
+            s.push((me, regs));
         }
         Ok(())
     }
 
     fn run_chunk(
         &self,
-        inputs: &[&Buffer],
+        inputs: &[View<'_>],
         regs: &mut [Buffer],
         outs: &mut [Out<'_>],
         base: usize,
@@ -399,11 +443,11 @@ impl FusedKernel {
                     bitcast_into(read(x, rg, inputs, start..end)?, o)
                 })?,
                 Instr::Splat(i, r) | Instr::Tile(i, r) => {
-                    let b = inputs.get(i).ok_or("a fused input is missing")?;
+                    let b = whole(inputs, i)?;
                     repeat(b, &mut regs[r], 0, len, matches!(instr, Instr::Splat(..)))?;
                 }
                 Instr::TileAt(i, r) => {
-                    let b = inputs.get(i).ok_or("a fused input is missing")?;
+                    let b = whole(inputs, i)?;
                     repeat(b, &mut regs[r], start, len, false)?;
                 }
                 Instr::Store(x, o) => {
@@ -425,7 +469,7 @@ impl FusedKernel {
 const PARALLEL_MIN_ELEMENTS: usize = 1 << 16;
 
 /// An empty `dtype` buffer with room for `n` elements.
-fn uninit(dtype: DType, n: usize) -> Result<Buffer, String> {
+pub(crate) fn uninit(dtype: DType, n: usize) -> Result<Buffer, String> {
     Ok(match dtype {
         DType::F32 => Buffer::F32(alloc(n)?),
         DType::F64 => Buffer::F64(alloc(n)?),
@@ -436,7 +480,7 @@ fn uninit(dtype: DType, n: usize) -> Result<Buffer, String> {
 }
 
 /// The spare capacity of `b`, to be written.
-fn spare(b: &mut Buffer) -> Out<'_> {
+pub(crate) fn spare(b: &mut Buffer) -> Out<'_> {
     match b {
         Buffer::F32(v) => Out::F32(v.spare_capacity_mut()),
         Buffer::F64(v) => Out::F64(v.spare_capacity_mut()),
@@ -450,24 +494,56 @@ fn spare(b: &mut Buffer) -> Out<'_> {
 ///
 /// # Safety
 /// The first `n` elements of its spare capacity must have been written.
-unsafe fn set_len(b: &mut Buffer, n: usize) {
+pub(crate) unsafe fn set_len(b: &mut Buffer, n: usize) {
     // SAFETY: as required of the caller; `uninit` reserved at least `n` elements.
     unsafe { crate::with_buffer!(b, v => v.set_len(n)) }
+}
+
+/// An input of a kernel: a whole buffer, or the part of one that starts at element
+/// `offset` (what one thread of a row-split region has computed).
+#[derive(Clone, Copy)]
+pub(crate) enum View<'a> {
+    /// Every element.
+    Whole(&'a Buffer),
+    /// Elements `offset..offset + slice.len()`.
+    Part {
+        /// The elements.
+        slice: Slice<'a>,
+        /// The index of the first.
+        offset: usize,
+    },
+}
+
+/// Input `i` as a whole buffer (patterns are read from their start).
+fn whole<'a>(inputs: &[View<'a>], i: usize) -> Result<&'a Buffer, String> {
+    match inputs.get(i) {
+        Some(View::Whole(b)) => Ok(b),
+        Some(View::Part { .. }) => Err("a broadcast input must be whole".into()),
+        None => Err("a fused input is missing".into()),
+    }
 }
 
 /// The current chunk (`range` of the inputs, the start of the registers) of a value.
 fn read<'a>(
     s: Src,
     regs: &'a [Buffer],
-    inputs: &[&'a Buffer],
+    inputs: &[View<'a>],
     range: std::ops::Range<usize>,
 ) -> Result<Slice<'a>, String> {
     match s {
         Src::Reg(r) => Ok(Slice::range(&regs[r], 0..range.len())),
-        Src::Input(i) => inputs
-            .get(i)
-            .map(|b| Slice::range(b, range))
-            .ok_or_else(|| "a fused input is missing".to_string()),
+        Src::Input(i) => match inputs.get(i) {
+            Some(View::Whole(b)) => Ok(Slice::range(b, range)),
+            Some(View::Part { slice, offset }) => {
+                let start = range.start.checked_sub(*offset);
+                let end = range.end.checked_sub(*offset);
+                match (start, end) {
+                    (Some(a), Some(b)) => Ok(slice.sub(a..b)),
+                    _ => Err("a fused input part does not cover the chunk".into()),
+                }
+            }
+            None => Err("a fused input is missing".to_string()),
+        },
     }
 }
 

@@ -25,6 +25,7 @@ pub mod math;
 mod plan;
 mod pool;
 mod reduce;
+mod rows;
 mod scalar;
 mod simd;
 mod strided;
@@ -36,6 +37,23 @@ pub(crate) use plan::Plan;
 
 use crate::array::{Buffer, Element};
 use crate::ir::{ArrayType, Primitive, output_types};
+
+/// How `jit` runs `program` on this machine, a step per line: single equations
+/// (`equation 3: dot_general`), fused kernels (`kernel over 1280 elements`) and row-split
+/// regions, whose steps two threads run side by side, each on half of the rows (`rows
+/// 128 split at 64: ...`; only where a second core is available).
+///
+/// ```
+/// use autobatch::{backend::cpu::describe_plan, jit_program, Array};
+/// let p = jit_program(|x: &Array| (x.exp() + 1.0).log(), &Array::zeros(&[4])).unwrap();
+/// assert_eq!(describe_plan(&p), "kernel over 4 elements");
+/// ```
+pub fn describe_plan(program: &crate::ir::Program) -> String {
+    match Plan::new(program.clone()) {
+        Some(plan) => plan.describe(),
+        None => "no plan: a constant is not concrete".to_string(),
+    }
+}
 
 /// Evaluates `prim` on concrete operands whose types satisfy its shape rule, producing
 /// buffers of `out_types`. Fails only when memory for the outputs cannot be had (or

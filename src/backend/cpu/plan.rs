@@ -9,6 +9,7 @@
 
 use super::eval_unchecked;
 use super::fused::FusedKernel;
+use super::rows::{RowRegion, form_regions};
 use crate::array::{Array, Buffer};
 use crate::compile::fusion::{Schedule, Step, schedule};
 use crate::error::{Error, Result};
@@ -16,7 +17,7 @@ use crate::ir::{ArrayType, Primitive, Program, Var, output_types};
 use std::borrow::Cow;
 
 /// One step of a plan.
-enum PlanStep {
+pub(super) enum PlanStep {
     /// An equation of the program, run by its kernel.
     Equation(usize),
     /// A fused group, with the variables it reads and defines.
@@ -25,6 +26,8 @@ enum PlanStep {
         inputs: Vec<Var>,
         outputs: Vec<Var>,
     },
+    /// Steps split by rows between two threads.
+    Rows(RowRegion),
 }
 
 /// `Plan::last_step` of a variable no step reads.
@@ -93,11 +96,13 @@ impl Plan {
                 },
             }
         }
+        let steps = form_regions(&program, steps);
         let mut last_step = vec![NEVER_READ; program.var_types.len()];
         for (s, step) in steps.iter().enumerate() {
             let reads: &[Var] = match step {
                 PlanStep::Equation(k) => &program.equations[*k].inputs,
                 PlanStep::Fused { inputs, .. } => inputs,
+                PlanStep::Rows(r) => &r.reads,
             };
             for v in reads {
                 last_step[v.index()] = s;
@@ -112,6 +117,27 @@ impl Plan {
             steps,
             last_step,
         })
+    }
+
+    /// One line per step: `equation <k>: <primitive>`, `kernel over <n> elements`, or
+    /// `rows <r> split at <m>: <steps>` for a row-split region.
+    pub(crate) fn describe(&self) -> String {
+        let mut lines = Vec::new();
+        for step in &self.steps {
+            lines.push(match step {
+                PlanStep::Equation(k) => {
+                    format!(
+                        "equation {k}: {}",
+                        self.program.equations[*k].primitive.name()
+                    )
+                }
+                PlanStep::Fused { kernel, .. } => {
+                    format!("kernel over {} elements", kernel.elements())
+                }
+                PlanStep::Rows(r) => r.describe(),
+            });
+        }
+        lines.join("\n")
     }
 
     /// Runs the plan on concrete `inputs` whose types match the program's inputs.
@@ -217,6 +243,10 @@ impl Plan {
                     }
                     let outs = kernel.run(&args).map_err(fail)?;
                     (inputs, outputs, outs)
+                }
+                PlanStep::Rows(region) => {
+                    let outs = region.run(&env).map_err(fail)?;
+                    (&region.reads, &region.writes, outs)
                 }
             };
             for v in reads {

@@ -41,12 +41,16 @@ struct Helper {
     thread: Thread,
 }
 
+/// How many threads can run at once here (the helper helps when at least 2).
+pub(crate) fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
 /// The helper, started on first use; `None` where a second thread does not help.
 fn helper() -> Option<&'static Helper> {
     static HELPER: OnceLock<Option<&'static Helper>> = OnceLock::new();
     *HELPER.get_or_init(|| {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        if cores < 2 {
+        if threads() < 2 {
             return None;
         }
         let (tx, rx) = std::sync::mpsc::channel::<&'static Helper>();

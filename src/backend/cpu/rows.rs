@@ -1,0 +1,601 @@
+//! Row-split regions: runs of plan steps over the same leading ("row") axis that two
+//! threads execute side by side, each computing its half of the rows through every step
+//! of the run, with one hand-off for the whole run.
+//!
+//! Splitting kernel by kernel hands every intermediate from one core's cache to the
+//! other's and pays a hand-off per kernel; for the notebook's 12800-element kernels that
+//! cost more than the second core saved. A batch of examples (`vmap`) is rows of
+//! independent work: a fused kernel over `[rows, ...]` computes row `i` from row `i` of
+//! its inputs, and a product `[rows, k] x [k, n]` computes row `i` from row `i` of its
+//! left-hand side. So a region of such steps splits at the middle row, and each thread
+//! reads only rows it wrote itself. Steps in between that do not fit (a reduction over
+//! the rows, a small kernel) run after the region when nothing in it needs them.
+//!
+//! A step joins a region when it is
+//! - a fused kernel whose outputs all lead with the region's row count, whose middle
+//!   row falls on a multiple of its granule, and whose inputs from inside the region
+//!   are read element by element (not as broadcast patterns); or
+//! - a `dot_general` of a `[rows, k]` float matrix contracted on its last axis with a
+//!   matrix computed before the region.
+//!
+//! The split is at a row boundary the kernels' chunks and reductions respect, so each
+//! element is computed by the same operations as without the split.
+
+use super::dot::matmul_rows;
+use super::elementwise::{Out, Slice};
+use super::fused::{FusedKernel, View, set_len, spare, uninit};
+use super::plan::PlanStep;
+use crate::array::{Buffer, DType};
+use crate::ir::{Primitive, Program, Var};
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+
+/// Regions doing less work than this (elements of fused kernels plus a quarter of the
+/// products' multiply-adds) run on one thread: the hand-off costs about a microsecond.
+const MIN_WORK: usize = 1 << 15;
+
+/// A value a region defines: its variable, dtype, length, and where the second thread's
+/// part begins.
+struct RegionValue {
+    var: Var,
+    dtype: DType,
+    len: usize,
+    split: usize,
+    /// Read only inside the region: each thread keeps its part in a buffer of its own
+    /// (from its own pool, so the memory stays in that core's cache from call to call).
+    internal: bool,
+}
+
+/// Where a region step's operand comes from.
+#[derive(Clone, Copy)]
+enum Input {
+    /// A value defined earlier in the region (an index into its values).
+    Region(usize),
+    /// A value computed before the region.
+    External(Var),
+}
+
+/// A step of a region.
+enum RegionOp {
+    Fused {
+        kernel: FusedKernel,
+        inputs: Vec<Input>,
+        /// The region values it defines, in the kernel's output order.
+        outputs: Vec<usize>,
+        /// The element at which the second thread starts.
+        mid: usize,
+    },
+    Dot {
+        lhs: Input,
+        rhs: Var,
+        rhs_shape: Vec<usize>,
+        rhs_contract: usize,
+        /// The left-hand side's row length.
+        k: usize,
+        out: usize,
+    },
+}
+
+/// A run of steps split by rows between two threads.
+pub(super) struct RowRegion {
+    rows: usize,
+    mid_row: usize,
+    ops: Vec<RegionOp>,
+    values: Vec<RegionValue>,
+    /// The variables computed before the region that it reads.
+    pub(super) reads: Vec<Var>,
+    /// The variables it defines, in the order [`RowRegion::run`] returns them.
+    pub(super) writes: Vec<Var>,
+}
+
+impl RowRegion {
+    /// `rows <r> split at <m>: kernel over <n> elements, dot_general, ...`.
+    pub(super) fn describe(&self) -> String {
+        let ops: Vec<String> = self
+            .ops
+            .iter()
+            .map(|op| match op {
+                RegionOp::Fused { kernel, .. } => {
+                    format!("kernel over {} elements", kernel.elements())
+                }
+                RegionOp::Dot { .. } => "dot_general".to_string(),
+            })
+            .collect();
+        format!(
+            "rows {} split at {}: {}",
+            self.rows,
+            self.mid_row,
+            ops.join(", ")
+        )
+    }
+
+    /// Runs the region on the plan's environment, returning the buffers of
+    /// [`RowRegion::writes`].
+    pub(super) fn run(&self, env: &[Option<Cow<'_, Buffer>>]) -> Result<Vec<Buffer>, String> {
+        let mut buffers = Vec::with_capacity(self.writes.len());
+        for v in self.values.iter().filter(|v| !v.internal) {
+            buffers.push(uninit(v.dtype, v.len)?);
+        }
+        let mut first = Vec::with_capacity(self.values.len());
+        let mut second = Vec::with_capacity(self.values.len());
+        let mut shared = buffers.iter_mut();
+        for v in &self.values {
+            if v.internal {
+                first.push(None);
+                second.push(None);
+            } else {
+                let b = shared.next().ok_or("a region output is missing")?;
+                let (a, c) = spare(b).split_at(v.split);
+                first.push(Some(a));
+                second.push(Some(c));
+            }
+        }
+        let (a, b) = super::worker::join(
+            || self.run_part(false, first, env),
+            || self.run_part(true, second, env),
+        );
+        a?;
+        b?;
+        for (b, v) in buffers
+            .iter_mut()
+            .zip(self.values.iter().filter(|v| !v.internal))
+        {
+            // SAFETY: both parts succeeded, and each wrote every slot of its part of every
+            // value (a fused kernel's chunks tile its range and each output has one writer
+            // per chunk; a product writes its whole block).
+            unsafe { set_len(b, v.len) };
+        }
+        Ok(buffers)
+    }
+
+    /// One thread's rows (the second half when `second`) through every step.
+    fn run_part(
+        &self,
+        second: bool,
+        shared: Vec<Option<Out<'_>>>,
+        env: &[Option<Cow<'_, Buffer>>],
+    ) -> Result<(), String> {
+        // This thread's parts of the internal values, allocated (and later recycled) here.
+        let mut own = Vec::new();
+        for v in self.values.iter().filter(|v| v.internal) {
+            let part = if second { v.len - v.split } else { v.split };
+            own.push(uninit(v.dtype, part)?);
+        }
+        let result = self.run_steps(second, shared, &mut own, env);
+        for b in own {
+            super::pool::give_buffer(b);
+        }
+        result
+    }
+
+    fn run_steps<'a>(
+        &self,
+        second: bool,
+        shared: Vec<Option<Out<'a>>>,
+        own: &'a mut [Buffer],
+        env: &[Option<Cow<'_, Buffer>>],
+    ) -> Result<(), String> {
+        let mut own = own.iter_mut();
+        let mut outs: Vec<Option<Out<'a>>> = Vec::with_capacity(shared.len());
+        for (slot, v) in shared.into_iter().zip(&self.values) {
+            outs.push(match slot {
+                Some(o) => Some(o),
+                None if v.internal => own.next().map(spare),
+                None => return Err("a region output part is missing".into()),
+            });
+        }
+        let external = |v: Var| -> Result<&Buffer, String> {
+            env.get(v.index())
+                .and_then(|b| b.as_deref())
+                .ok_or_else(|| "a region input is missing".to_string())
+        };
+        let (row0, row1) = if second {
+            (self.mid_row, self.rows)
+        } else {
+            (0, self.mid_row)
+        };
+        let mut done: Vec<Option<Slice<'a>>> = vec![None; self.values.len()];
+        let offset = |j: usize| if second { self.values[j].split } else { 0 };
+        for op in &self.ops {
+            match op {
+                RegionOp::Fused {
+                    kernel,
+                    inputs,
+                    outputs,
+                    mid,
+                } => {
+                    let mut views = Vec::with_capacity(inputs.len());
+                    for input in inputs {
+                        views.push(match *input {
+                            Input::Region(j) => View::Part {
+                                slice: done[j].ok_or("a region value is not ready")?,
+                                offset: offset(j),
+                            },
+                            Input::External(v) => View::Whole(external(v)?),
+                        });
+                    }
+                    let mut mine = Vec::with_capacity(outputs.len());
+                    for &j in outputs {
+                        mine.push(outs[j].take().ok_or("a region value is defined twice")?);
+                    }
+                    let range = if second {
+                        *mid..kernel.elements()
+                    } else {
+                        0..*mid
+                    };
+                    kernel.run_range(&views, range, &mut mine)?;
+                    for (&j, o) in outputs.iter().zip(mine) {
+                        // SAFETY: `run_range` succeeded, writing every slot of this part.
+                        done[j] = Some(unsafe { o.assume_init() });
+                    }
+                }
+                RegionOp::Dot {
+                    lhs,
+                    rhs,
+                    rhs_shape,
+                    rhs_contract,
+                    k,
+                    out,
+                } => {
+                    let a = match *lhs {
+                        Input::Region(j) => done[j].ok_or("a region value is not ready")?,
+                        Input::External(v) => Slice::range(external(v)?, row0 * k..row1 * k),
+                    };
+                    let mut o = outs[*out].take().ok_or("a region value is defined twice")?;
+                    matmul_rows(
+                        a,
+                        row1 - row0,
+                        external(*rhs)?,
+                        rhs_shape,
+                        *rhs_contract,
+                        &mut o,
+                    )?;
+                    // SAFETY: `matmul_rows` succeeded, writing every slot of this part.
+                    done[*out] = Some(unsafe { o.assume_init() });
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What a step contributes to a region, before it is built.
+enum Candidate {
+    Fused {
+        mid: usize,
+    },
+    Dot {
+        rhs: Var,
+        rhs_contract: usize,
+        k: usize,
+    },
+}
+
+/// The region row count of `step` and how it splits, if it can join one.
+fn candidate(program: &Program, step: &PlanStep) -> Option<(usize, Candidate)> {
+    match step {
+        PlanStep::Fused {
+            kernel, outputs, ..
+        } => {
+            let rows = *program.var_type(*outputs.first()?).shape.first()?;
+            if rows < 2
+                || outputs
+                    .iter()
+                    .any(|&v| program.var_type(v).shape.first() != Some(&rows))
+                || kernel.elements() % rows != 0
+            {
+                return None;
+            }
+            let mid = rows / 2 * (kernel.elements() / rows);
+            (mid % kernel.granule() == 0 && mid % kernel.row() == 0)
+                .then_some((rows, Candidate::Fused { mid }))
+        }
+        PlanStep::Equation(k) => {
+            let eq = &program.equations[*k];
+            let Primitive::DotGeneral {
+                lhs_contract,
+                rhs_contract,
+                lhs_batch,
+                ..
+            } = &eq.primitive
+            else {
+                return None;
+            };
+            let (lt, rt) = (
+                program.var_type(eq.inputs[0]),
+                program.var_type(eq.inputs[1]),
+            );
+            let float = matches!(lt.dtype, DType::F32 | DType::F64);
+            if !float
+                || !lhs_batch.is_empty()
+                || lt.shape.len() != 2
+                || rt.shape.len() != 2
+                || lhs_contract[..] != [1]
+                || rhs_contract.len() != 1
+                || lt.shape[0] < 2
+            {
+                return None;
+            }
+            Some((
+                lt.shape[0],
+                Candidate::Dot {
+                    rhs: eq.inputs[1],
+                    rhs_contract: rhs_contract[0],
+                    k: lt.shape[1],
+                },
+            ))
+        }
+        PlanStep::Rows(_) => None,
+    }
+}
+
+/// A region being formed: its steps (with their positions) and the steps deferred past it.
+#[derive(Default)]
+struct Forming {
+    rows: usize,
+    members: Vec<(usize, PlanStep, Candidate)>,
+    deferred: Vec<(usize, PlanStep)>,
+    /// Region values by variable: (index, length, split).
+    values: HashMap<Var, (usize, usize, usize)>,
+    deferred_vars: HashSet<Var>,
+    work: usize,
+}
+
+/// The variables a step reads and defines.
+fn step_vars<'p>(program: &'p Program, step: &'p PlanStep) -> (&'p [Var], &'p [Var]) {
+    match step {
+        PlanStep::Equation(k) => (
+            &program.equations[*k].inputs,
+            &program.equations[*k].outputs,
+        ),
+        PlanStep::Fused {
+            inputs, outputs, ..
+        } => (inputs, outputs),
+        PlanStep::Rows(r) => (&r.reads, &r.writes),
+    }
+}
+
+impl Forming {
+    /// Whether `step` (a candidate over `rows` rows) can join: it reads nothing deferred,
+    /// and the region values it reads are read in the region's row layout.
+    fn accepts(&self, program: &Program, step: &PlanStep, rows: usize, c: &Candidate) -> bool {
+        if !self.members.is_empty() && rows != self.rows {
+            return false;
+        }
+        let (reads, _) = step_vars(program, step);
+        if reads.iter().any(|v| self.deferred_vars.contains(v)) {
+            return false;
+        }
+        let mid_row = rows / 2;
+        match (step, c) {
+            (PlanStep::Fused { kernel, inputs, .. }, Candidate::Fused { mid }) => {
+                let patterns = kernel.pattern_inputs();
+                inputs
+                    .iter()
+                    .enumerate()
+                    .all(|(i, v)| match self.values.get(v) {
+                        None => true,
+                        Some(&(_, len, split)) => {
+                            !patterns.contains(&i) && len == kernel.elements() && split == *mid
+                        }
+                    })
+            }
+            (PlanStep::Equation(k), Candidate::Dot { rhs, k: row, .. }) => {
+                let lhs = program.equations[*k].inputs[0];
+                !self.values.contains_key(rhs)
+                    && self
+                        .values
+                        .get(&lhs)
+                        .is_none_or(|&(_, len, split)| len == rows * row && split == mid_row * row)
+            }
+            _ => false,
+        }
+    }
+
+    fn add(&mut self, program: &Program, pos: usize, step: PlanStep, rows: usize, c: Candidate) {
+        self.rows = rows;
+        let mid_row = rows / 2;
+        match (&step, &c) {
+            (
+                PlanStep::Fused {
+                    kernel, outputs, ..
+                },
+                Candidate::Fused { mid },
+            ) => {
+                self.work += kernel.elements();
+                for (&v, &(_, n)) in outputs.iter().zip(kernel.outputs()) {
+                    let split = if n == kernel.elements() {
+                        *mid
+                    } else {
+                        mid / kernel.row()
+                    };
+                    let index = self.values.len();
+                    self.values.insert(v, (index, n, split));
+                }
+            }
+            (PlanStep::Equation(k), Candidate::Dot { k: row, .. }) => {
+                let out = program.equations[*k].outputs[0];
+                let n = program.var_type(out).size();
+                self.work += rows * row * (n / rows) / 4;
+                let index = self.values.len();
+                self.values.insert(out, (index, n, mid_row * (n / rows)));
+            }
+            _ => {}
+        }
+        self.members.push((pos, step, c));
+    }
+
+    fn defer(&mut self, program: &Program, pos: usize, step: PlanStep) {
+        let (_, writes) = step_vars(program, &step);
+        self.deferred_vars.extend(writes.iter().copied());
+        self.deferred.push((pos, step));
+    }
+
+    /// The steps: one region then the deferred steps, or everything in program order
+    /// when the region is not worth a second thread.
+    fn finish(
+        self,
+        program: &Program,
+        readers: &HashMap<Var, Vec<usize>>,
+        out: &mut Vec<PlanStep>,
+    ) {
+        if self.members.len() < 2 || self.work < MIN_WORK {
+            let mut all: Vec<(usize, PlanStep)> = self
+                .members
+                .into_iter()
+                .map(|(p, s, _)| (p, s))
+                .chain(self.deferred)
+                .collect();
+            all.sort_by_key(|(p, _)| *p);
+            out.extend(all.into_iter().map(|(_, s)| s));
+            return;
+        }
+        let rows = self.rows;
+        let members: HashSet<usize> = self.members.iter().map(|(p, _, _)| *p).collect();
+        // Read by a step outside the region, or a result of the program.
+        let read_outside = |v: Var| {
+            program.outvars.contains(&v)
+                || readers
+                    .get(&v)
+                    .is_some_and(|rs| rs.iter().any(|p| !members.contains(p)))
+        };
+        let mut values: Vec<RegionValue> = Vec::new();
+        let mut ops = Vec::new();
+        let mut reads: Vec<Var> = Vec::new();
+        let mut index: HashMap<Var, usize> = HashMap::new();
+        let input = |v: Var, index: &HashMap<Var, usize>, reads: &mut Vec<Var>| match index.get(&v)
+        {
+            Some(&j) => Input::Region(j),
+            None => {
+                if !reads.contains(&v) {
+                    reads.push(v);
+                }
+                Input::External(v)
+            }
+        };
+        for (_, step, c) in self.members {
+            match (step, c) {
+                (
+                    PlanStep::Fused {
+                        kernel,
+                        inputs,
+                        outputs,
+                    },
+                    Candidate::Fused { mid },
+                ) => {
+                    let ins = inputs
+                        .iter()
+                        .map(|&v| input(v, &index, &mut reads))
+                        .collect();
+                    let mut outs = Vec::with_capacity(outputs.len());
+                    for (&v, &(dtype, n)) in outputs.iter().zip(kernel.outputs()) {
+                        let split = if n == kernel.elements() {
+                            mid
+                        } else {
+                            mid / kernel.row()
+                        };
+                        index.insert(v, values.len());
+                        outs.push(values.len());
+                        values.push(RegionValue {
+                            var: v,
+                            dtype,
+                            len: n,
+                            split,
+                            internal: !read_outside(v),
+                        });
+                    }
+                    ops.push(RegionOp::Fused {
+                        kernel,
+                        inputs: ins,
+                        outputs: outs,
+                        mid,
+                    });
+                }
+                (
+                    PlanStep::Equation(e),
+                    Candidate::Dot {
+                        rhs,
+                        rhs_contract,
+                        k,
+                    },
+                ) => {
+                    let eq = &program.equations[e];
+                    let lhs = input(eq.inputs[0], &index, &mut reads);
+                    if !reads.contains(&rhs) {
+                        reads.push(rhs);
+                    }
+                    let out_var = eq.outputs[0];
+                    let ty = program.var_type(out_var);
+                    let n = ty.size();
+                    index.insert(out_var, values.len());
+                    ops.push(RegionOp::Dot {
+                        lhs,
+                        rhs,
+                        rhs_shape: program.var_type(rhs).shape.clone(),
+                        rhs_contract,
+                        k,
+                        out: values.len(),
+                    });
+                    values.push(RegionValue {
+                        var: out_var,
+                        dtype: ty.dtype,
+                        len: n,
+                        split: rows / 2 * (n / rows),
+                        internal: !read_outside(out_var),
+                    });
+                }
+                _ => {}
+            }
+        }
+        let writes = values
+            .iter()
+            .filter(|v| !v.internal)
+            .map(|v| v.var)
+            .collect();
+        out.push(PlanStep::Rows(RowRegion {
+            rows,
+            mid_row: rows / 2,
+            ops,
+            values,
+            reads,
+            writes,
+        }));
+        out.extend(self.deferred.into_iter().map(|(_, s)| s));
+    }
+}
+
+/// Groups the plan's steps into row-split regions where that pays (see the module
+/// documentation); other steps keep their order.
+pub(super) fn form_regions(program: &Program, steps: Vec<PlanStep>) -> Vec<PlanStep> {
+    if super::worker::threads() < 2 {
+        return steps;
+    }
+    let mut readers: HashMap<Var, Vec<usize>> = HashMap::new();
+    for (pos, step) in steps.iter().enumerate() {
+        for &v in step_vars(program, step).0 {
+            readers.entry(v).or_default().push(pos);
+        }
+    }
+    let mut out = Vec::with_capacity(steps.len());
+    let mut forming = Forming::default();
+    for (pos, step) in steps.into_iter().enumerate() {
+        match candidate(program, &step) {
+            Some((rows, c)) if forming.accepts(program, &step, rows, &c) => {
+                forming.add(program, pos, step, rows, c);
+            }
+            Some((rows, c)) => {
+                // A new region starts here.
+                std::mem::take(&mut forming).finish(program, &readers, &mut out);
+                if forming.accepts(program, &step, rows, &c) {
+                    forming.add(program, pos, step, rows, c);
+                } else {
+                    out.push(step);
+                }
+            }
+            None if forming.members.is_empty() => out.push(step),
+            None => forming.defer(program, pos, step),
+        }
+    }
+    forming.finish(program, &readers, &mut out);
+    out
+}
