@@ -157,7 +157,19 @@ fn unary_float_values_f64() {
     ];
     for (op, want) in cases {
         let got = as_f64(un(op, f64s(&x)));
-        assert!(same_f64(&got, &want), "{op:?}: {got:?} != {want:?}");
+        // The vectorized transcendentals are within their documented distance from
+        // `libm` (`backend::cpu::math_f64`); everything else is exact.
+        let bound = match op {
+            UnaryOp::Exp | UnaryOp::Log => 1,
+            UnaryOp::Log1p | UnaryOp::Expm1 => 2,
+            UnaryOp::Tanh => 3,
+            UnaryOp::Logistic => 4,
+            _ => 0,
+        };
+        for (g, w) in got.iter().zip(&want) {
+            let d = (g.to_bits() as i64 - w.to_bits() as i64).unsigned_abs();
+            assert!(d <= bound, "{op:?}: {got:?} != {want:?}");
+        }
     }
 }
 

@@ -18,8 +18,8 @@
 //!
 //! Special values follow `std`: NaN in, NaN out; `exp` overflows to `inf` above 88.72 and
 //! underflows to 0 below -103.97; `ln(0) = -inf`, `ln(x < 0) = NaN`; `ln_1p(-1) = -inf`;
-//! `exp_m1(-inf) = -1`; signed zeros are kept. The `f64` versions of these functions use
-//! the platform's `libm` (correctly rounded or nearly so, not vectorized).
+//! `exp_m1(-inf) = -1`; signed zeros are kept. The `f64` versions are in
+//! [`math_f64`](super::math_f64).
 
 /// `e^x` in `f32`: Cody–Waite reduction `x = n ln 2 + r`, a degree-6 polynomial for
 /// `e^r` (Cephes' `expf`, with fused multiply-adds), and `2^n` applied in two halves so

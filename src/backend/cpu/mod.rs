@@ -22,6 +22,7 @@ mod gather;
 mod layout;
 mod linalg;
 pub mod math;
+pub mod math_f64;
 mod plan;
 mod pool;
 mod reduce;

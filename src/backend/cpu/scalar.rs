@@ -275,7 +275,7 @@ macro_rules! float_scalar {
         }
     };
 }
-// f32 uses the vectorizable kernels of `math.rs` (<= 1 ulp); f64 uses `std`.
+// Both use the vectorizable kernels of `math.rs` and `math_f64.rs` (bounds there).
 float_scalar!(
     f32,
     super::math::exp_f32,
@@ -287,11 +287,11 @@ float_scalar!(
 );
 float_scalar!(
     f64,
-    f64::exp,
-    f64::ln,
-    f64::ln_1p,
-    f64::exp_m1,
-    f64::tanh,
+    super::math_f64::exp_f64,
+    super::math_f64::ln_f64,
+    super::math_f64::ln_1p_f64,
+    super::math_f64::exp_m1_f64,
+    super::math_f64::tanh_f64,
     super::erf_inv::erf_inv_f64
 );
 
