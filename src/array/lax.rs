@@ -35,6 +35,20 @@ pub fn erf_inv(x: &Array) -> Array {
     unary(UnaryOp::ErfInv, x)
 }
 
+/// The error function `erf(x) = 2/sqrt(pi) * integral_0^x exp(-t^2) dt`, elementwise
+/// (msun's approximations; `f32` evaluated in `f64` and rounded once). Float operands
+/// only; [`special::erf`](crate::special::erf) accepts any number.
+///
+/// ```
+/// use autobatch::{lax, Array};
+/// let y = lax::erf(&Array::from_vec(vec![0.0f32, 1.0], &[2]));
+/// assert_eq!(y.to_vec::<f32>().unwrap(), vec![0.0, 0.8427008]);
+/// ```
+#[track_caller]
+pub fn erf(x: &Array) -> Array {
+    unary(UnaryOp::Erf, x)
+}
+
 /// The fused multiply-add `a * b + c`, rounded once (float operands of one shape and
 /// dtype).
 ///

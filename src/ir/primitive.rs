@@ -16,8 +16,8 @@ use std::fmt;
 
 /// Elementwise ops of one operand. The output has the operand's shape and dtype.
 ///
-/// Float-only: `Exp Log Log1p Expm1 Sqrt Rsqrt Sin Cos Tanh Logistic ErfInv Floor Ceil
-/// Round`.
+/// Float-only: `Exp Log Log1p Expm1 Sqrt Rsqrt Sin Cos Tanh Logistic ErfInv Erf Floor
+/// Ceil Round`.
 /// Numeric (not bool): `Neg Abs Sign`. Bool or integer (bitwise): `Not`.
 ///
 /// ```
@@ -53,6 +53,8 @@ pub enum UnaryOp {
     Logistic,
     /// The inverse error function, as XLA computes it (`erf_inv(+-1) = +-inf`).
     ErfInv,
+    /// The error function `2/sqrt(pi) * integral_0^x exp(-t^2) dt`.
+    Erf,
     /// Round toward -inf.
     Floor,
     /// Round toward +inf.
@@ -475,7 +477,7 @@ impl UnaryOp {
     /// ```
     /// assert!(autobatch::ir::UnaryOp::ALL.contains(&autobatch::ir::UnaryOp::Tanh));
     /// ```
-    pub const ALL: [UnaryOp; 18] = [
+    pub const ALL: [UnaryOp; 19] = [
         UnaryOp::Neg,
         UnaryOp::Exp,
         UnaryOp::Log,
@@ -490,6 +492,7 @@ impl UnaryOp {
         UnaryOp::Tanh,
         UnaryOp::Logistic,
         UnaryOp::ErfInv,
+        UnaryOp::Erf,
         UnaryOp::Floor,
         UnaryOp::Ceil,
         UnaryOp::Round,
@@ -517,6 +520,7 @@ impl UnaryOp {
             UnaryOp::Tanh => "tanh",
             UnaryOp::Logistic => "logistic",
             UnaryOp::ErfInv => "erf_inv",
+            UnaryOp::Erf => "erf",
             UnaryOp::Floor => "floor",
             UnaryOp::Ceil => "ceil",
             UnaryOp::Round => "round",

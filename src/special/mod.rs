@@ -52,6 +52,9 @@ mod logsumexp;
 mod ndtri;
 mod trig;
 
+pub(crate) use erf::erf_coefficients;
+#[cfg(test)]
+pub(crate) use erf::erf_reference;
 pub use erf::{erf, erfc, log_ndtr, ndtr};
 pub use gamma::{betaln, digamma, gammaln};
 pub use logistic::{expit, log_sigmoid, logit, softplus};

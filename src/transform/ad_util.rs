@@ -50,6 +50,14 @@ pub(crate) fn erf_inv_slope(y: &Array) -> Array {
         std::f64::consts::PI.sqrt() / 2.0,
     )
 }
+/// The derivative of `erf` at `x`: `2/sqrt(pi) e^(-x^2)`.
+#[track_caller]
+pub(crate) fn erf_slope(x: &Array) -> Array {
+    scale(
+        &lax::unary(UnaryOp::Exp, &neg(&mul(x, x))),
+        std::f64::consts::FRAC_2_SQRT_PI,
+    )
+}
 #[track_caller]
 pub(crate) fn cmp(op: CompareOp, a: &Array, b: &Array) -> Array {
     lax::compare(op, a, b)

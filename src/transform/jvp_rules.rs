@@ -59,6 +59,7 @@ pub(crate) fn jvp_rule(
                     UnaryOp::Tanh => Some(mul(&t, &sub(&full_like(y, 1.0), &mul(y, y)))),
                     UnaryOp::Logistic => Some(mul(&t, &mul(y, &sub(&full_like(y, 1.0), y)))),
                     UnaryOp::ErfInv => Some(mul(&t, &erf_inv_slope(y))),
+                    UnaryOp::Erf => Some(mul(&t, &erf_slope(x))),
                     UnaryOp::Sign | UnaryOp::Floor | UnaryOp::Ceil | UnaryOp::Round => None,
                     UnaryOp::Not => None,
                 }

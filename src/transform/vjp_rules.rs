@@ -53,6 +53,7 @@ pub(crate) fn vjp_rule(
                 UnaryOp::Tanh => Some(mul(&ct, &sub(&full_like(y0, 1.0), &mul(y0, y0)))),
                 UnaryOp::Logistic => Some(mul(&ct, &mul(y0, &sub(&full_like(y0, 1.0), y0)))),
                 UnaryOp::ErfInv => Some(mul(&ct, &erf_inv_slope(y0))),
+                UnaryOp::Erf => Some(mul(&ct, &erf_slope(x0))),
                 UnaryOp::Sign | UnaryOp::Floor | UnaryOp::Ceil | UnaryOp::Round | UnaryOp::Not => {
                     None
                 }

@@ -310,6 +310,7 @@ fn float_unary<T: Float>(op: UnaryOp, x: &[T], o: &mut [MaybeUninit<T>]) -> Resu
         UnaryOp::Tanh => map(x, o, one!(T::tanh)),
         UnaryOp::Logistic => map(x, o, one!(T::logistic)),
         UnaryOp::ErfInv => map(x, o, one!(T::erf_inv)),
+        UnaryOp::Erf => map(x, o, one!(T::erf)),
         UnaryOp::Floor => map(x, o, one!(T::floor)),
         UnaryOp::Ceil => map(x, o, one!(T::ceil)),
         UnaryOp::Round => map(x, o, one!(T::round)),
@@ -334,6 +335,7 @@ fn bits_unary<T: Bits>(op: UnaryOp, x: &[T], o: &mut [MaybeUninit<T>]) -> Result
         | UnaryOp::Tanh
         | UnaryOp::Logistic
         | UnaryOp::ErfInv
+        | UnaryOp::Erf
         | UnaryOp::Floor
         | UnaryOp::Ceil
         | UnaryOp::Round => Err(format!("{} accepts only float operands", op.name())),

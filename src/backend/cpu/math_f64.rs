@@ -29,7 +29,7 @@
 /// let y = autobatch::backend::cpu::math_f64::exp_f64(1.0);
 /// assert!((y - std::f64::consts::E).abs() <= f64::EPSILON * 3.0);
 /// ```
-#[inline]
+#[inline(always)]
 #[allow(clippy::excessive_precision)] // the constants as published, digits beyond f64's
 pub fn exp_f64(x: f64) -> f64 {
     const LOG2E: f64 = std::f64::consts::LOG2_E;

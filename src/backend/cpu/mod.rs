@@ -16,6 +16,7 @@
 mod control;
 mod dot;
 mod elementwise;
+mod erf;
 mod erf_inv;
 mod fused;
 mod gather;
@@ -33,6 +34,7 @@ mod strided;
 mod threefry;
 mod worker;
 
+pub use erf::{erf_f32, erf_f64};
 pub use erf_inv::{erf_inv_f32, erf_inv_f64};
 pub(crate) use plan::Plan;
 

@@ -76,6 +76,7 @@ pub(crate) trait Float: Scalar {
     fn tanh(self) -> Self;
     fn logistic(self) -> Self;
     fn erf_inv(self) -> Self;
+    fn erf(self) -> Self;
     fn mul_add(self, b: Self, c: Self) -> Self;
     fn floor(self) -> Self;
     fn ceil(self) -> Self;
@@ -126,7 +127,7 @@ fn block_sum<T: Scalar>(xs: &[T]) -> T {
 }
 
 macro_rules! float_scalar {
-    ($t:ty, $exp:path, $ln:path, $ln_1p:path, $exp_m1:path, $tanh:path, $erf_inv:path) => {
+    ($t:ty, $exp:path, $ln:path, $ln_1p:path, $exp_m1:path, $tanh:path, $erf_inv:path, $erf:path) => {
         impl Scalar for $t {
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
@@ -253,6 +254,10 @@ macro_rules! float_scalar {
                 $erf_inv(self)
             }
             #[inline(always)]
+            fn erf(self) -> Self {
+                $erf(self)
+            }
+            #[inline(always)]
             fn mul_add(self, b: Self, c: Self) -> Self {
                 <$t>::mul_add(self, b, c)
             }
@@ -283,7 +288,8 @@ float_scalar!(
     super::math::ln_1p_f32,
     super::math::exp_m1_f32,
     super::math::tanh_f32,
-    super::erf_inv::erf_inv_f32
+    super::erf_inv::erf_inv_f32,
+    super::erf::erf_f32
 );
 float_scalar!(
     f64,
@@ -292,7 +298,8 @@ float_scalar!(
     super::math_f64::ln_1p_f64,
     super::math_f64::exp_m1_f64,
     super::math_f64::tanh_f64,
-    super::erf_inv::erf_inv_f64
+    super::erf_inv::erf_inv_f64,
+    super::erf::erf_f64
 );
 
 macro_rules! int_common {
