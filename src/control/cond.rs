@@ -169,6 +169,12 @@ fn switch_impl<A: Tree, R: Tree>(
     Ok(template.rebuild(&mut outs.into_iter()))
 }
 
+/// The error of a hand-built `cond` without branches (traced ones always have some).
+#[track_caller]
+fn no_branches() -> crate::Error {
+    error("cond", "needs at least one branch", Location::caller())
+}
+
 /// Binds a `cond` of traced branches (with their lifted values) on `index` and `args`.
 #[track_caller]
 fn bind_cond(
@@ -187,7 +193,9 @@ fn bind_cond(
 #[track_caller]
 pub(crate) fn batch_rule(call: &CondCall, args: &[Batched], n: usize) -> Vec<Batched> {
     let n_out = Primitive::Cond(call.clone()).num_outputs();
-    let result = if args[0].bdim.is_some() {
+    let result = if call.branches.is_empty() || args.is_empty() {
+        Err(no_branches())
+    } else if args[0].bdim.is_some() {
         select_branches(call, args, n)
     } else {
         batched_branches(call, args, n)
@@ -276,7 +284,10 @@ pub(crate) fn jvp_rule(
     primals: &[Array],
     tangents: &[Option<Array>],
 ) -> (Vec<Array>, Vec<Option<Array>>) {
-    let n_out = call.branches[0].outvars.len();
+    let Some(first) = call.branches.first().filter(|_| !primals.is_empty()) else {
+        return (vec![], vec![]);
+    };
+    let n_out = first.outvars.len();
     let run = || -> Result<(Vec<Array>, Vec<Option<Array>>)> {
         let ops = &primals[1..];
         let in_nz = nonzero(ops, &tangents[1..]);
@@ -309,6 +320,9 @@ pub(crate) fn jvp_rule(
 #[track_caller]
 pub(crate) fn vjp_rule(call: &CondCall, x: &[Array], cts: &[Option<Array>]) -> Vec<Option<Array>> {
     let run = || -> Result<Vec<Option<Array>>> {
+        if call.branches.is_empty() || x.is_empty() {
+            return Err(no_branches());
+        }
         let ops = &x[1..];
         let in_diff: Vec<bool> = ops.iter().map(|a| differentiable(a.dtype())).collect();
         let given: Vec<bool> = cts.iter().map(Option::is_some).collect();
