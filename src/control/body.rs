@@ -259,6 +259,40 @@ pub(crate) fn jvp_of_program(
     Ok((p, consts, out_nz))
 }
 
+/// Grows the carry's flags (batched, or nonzero tangent) to a fixed point: `step(flags)`
+/// transforms the body with the carry flagged so and returns its result and the flags
+/// of its outputs (the carry's first); a carry the body makes flagged is flagged from
+/// the start. Returns the stable flags and the last step's result, built with them.
+pub(crate) fn carry_fixed_point<T>(
+    mut flags: Vec<bool>,
+    mut step: impl FnMut(&[bool]) -> Result<(T, Vec<bool>)>,
+) -> Result<(Vec<bool>, T)> {
+    loop {
+        let (result, out) = step(&flags)?;
+        let next: Vec<bool> = flags.iter().zip(&out).map(|(a, b)| *a || *b).collect();
+        if next == flags {
+            return Ok((flags, result));
+        }
+        flags = next;
+    }
+}
+
+/// The tangents (or cotangents) of the values flagged in `flags`, zeros where `None`.
+#[track_caller]
+pub(crate) fn instantiate(
+    primals: &[Array],
+    tangents: &[Option<Array>],
+    flags: &[bool],
+) -> Vec<Array> {
+    primals
+        .iter()
+        .zip(tangents)
+        .zip(flags)
+        .filter(|(_, f)| **f)
+        .map(|((p, t), _)| t.clone().unwrap_or_else(|| zeros_like(p)))
+        .collect()
+}
+
 /// The differentiable flags of `types`.
 pub(crate) fn differentiable_types(types: &[ArrayType]) -> Vec<bool> {
     types.iter().map(|t| differentiable(t.dtype)).collect()

@@ -337,13 +337,7 @@ pub(crate) fn vjp_rule(call: &CondCall, x: &[Array], cts: &[Option<Array>]) -> V
                     let out_cts = spread(given_cts.to_vec(), &given);
                     let env = forward(branch, primals)?;
                     let in_cts = backward(branch, &env, &out_cts)?;
-                    Ok(in_cts
-                        .into_iter()
-                        .zip(primals)
-                        .zip(&in_diff)
-                        .filter(|(_, d)| **d)
-                        .map(|((ct, p), _)| ct.unwrap_or_else(|| zeros_like(p)))
-                        .collect())
+                    Ok(instantiate(primals, &in_cts, &in_diff))
                 },
                 &types,
             )?);

@@ -296,22 +296,16 @@ pub(crate) fn batch_rule(call: &ScanCall, args: &[Batched], n: usize) -> Vec<Bat
 fn batch(call: &ScanCall, args: &[Batched], n: usize) -> Result<Vec<Batched>> {
     let (consts, carry, xs) = split(call, args);
     let flags = |v: &[Batched]| -> Vec<bool> { v.iter().map(|x| x.bdim.is_some()).collect() };
-    let mut carry_b = flags(carry);
     let in_flags = |carry_b: &[bool]| -> Vec<bool> {
         let mut f = flags(consts);
         f.extend(carry_b);
         f.extend(flags(xs));
         f
     };
-    loop {
-        let (_, _, out_b) = batched_program(&call.body, &in_flags(&carry_b), &carry_b, n)?;
-        let next: Vec<bool> = carry_b.iter().zip(&out_b).map(|(a, b)| *a || *b).collect();
-        if next == carry_b {
-            break;
-        }
-        carry_b = next;
-    }
-    let (body, extra, out_b) = batched_program(&call.body, &in_flags(&carry_b), &carry_b, n)?;
+    let (carry_b, (body, extra, out_b)) = carry_fixed_point(flags(carry), |carry_b| {
+        let (p, extra, out_b) = batched_program(&call.body, &in_flags(carry_b), carry_b, n)?;
+        Ok(((p, extra, out_b.clone()), out_b))
+    })?;
     let mut operands = extra;
     operands.extend(consts.iter().map(|x| at_front_if(x, x.bdim.is_some(), n)));
     let carry_values: Vec<Array> = carry
@@ -381,7 +375,6 @@ fn jvp(
     let (consts_t, carry_t, xs_t) = split(call, tangents);
     let consts_nz = nonzero(consts, consts_t);
     let xs_nz = nonzero(xs, xs_t);
-    let mut carry_nz = nonzero(carry, carry_t);
     let y_diff = differentiable_types(&call.body.output_types()[c..]);
     let in_nz = |carry_nz: &[bool]| -> Vec<bool> {
         let mut f = consts_nz.clone();
@@ -394,24 +387,14 @@ fn jvp(
         f.extend(&y_diff);
         f
     };
-    loop {
-        let (_, _, out_nz) = jvp_of_program(&call.body, &in_nz(&carry_nz), &out_want(&carry_nz))?;
-        let next: Vec<bool> = carry_nz
-            .iter()
-            .zip(&out_nz)
-            .map(|(a, b)| *a || *b)
-            .collect();
-        if next == carry_nz {
-            break;
-        }
-        carry_nz = next;
-    }
+    let (carry_nz, (body, extra)) = carry_fixed_point(nonzero(carry, carry_t), |carry_nz| {
+        let (p, extra, out_nz) = jvp_of_program(&call.body, &in_nz(carry_nz), &out_want(carry_nz))?;
+        Ok(((p, extra), out_nz))
+    })?;
     if !in_nz(&carry_nz).iter().any(|&z| z) {
         let outs = bind(Primitive::Scan(call.clone()), primals)?;
         return Ok((outs, vec![None; n_out]));
     }
-    let want = out_want(&carry_nz);
-    let (body, extra, _) = jvp_of_program(&call.body, &in_nz(&carry_nz), &want)?;
     // The program's inputs: extra, consts, carry, xs, then the tangents of each group;
     // its outputs: carry, ys, then the tangents of the carry and of the ys. The loop
     // needs (extra, consts, const tangents), (carry, carry tangents), (xs, x tangents)
@@ -437,22 +420,14 @@ fn jvp(
     let (kt_o, yt_o) = rest.split_at(n_kt);
     debug_assert_eq!(yt_o.len(), n_yt);
     body.outvars = [carry_o, kt_o, ys_o, yt_o].concat();
-    let inst = |ps: &[Array], ts: &[Option<Array>], nz: &[bool]| -> Vec<Array> {
-        ps.iter()
-            .zip(ts)
-            .zip(nz)
-            .filter(|(_, z)| **z)
-            .map(|((p, t), _)| t.clone().unwrap_or_else(|| zeros_like(p)))
-            .collect()
-    };
     let mut operands = extra;
     operands.extend(consts.iter().cloned());
-    operands.extend(inst(consts, consts_t, &consts_nz));
+    operands.extend(instantiate(consts, consts_t, &consts_nz));
     let n_consts = operands.len();
     operands.extend(carry.iter().cloned());
-    operands.extend(inst(carry, carry_t, &carry_nz));
+    operands.extend(instantiate(carry, carry_t, &carry_nz));
     operands.extend(xs.iter().cloned());
-    operands.extend(inst(xs, xs_t, &xs_nz));
+    operands.extend(instantiate(xs, xs_t, &xs_nz));
     let new_call = ScanCall {
         body: SubProgram::new(body),
         consts: n_consts,
@@ -524,13 +499,7 @@ fn vjp(call: &ScanCall, x: &[Array], cts: &[Option<Array>]) -> Result<Vec<Option
     let y_given: Vec<bool> = ys_ct.iter().map(Option::is_some).collect();
     let ys_given: Vec<Array> = ys_ct.iter().flatten().cloned().collect();
     let acc0: Vec<Array> = pick(consts, &const_diff).iter().map(zeros_like).collect();
-    let ct0: Vec<Array> = carry
-        .iter()
-        .zip(carry_ct)
-        .zip(&carry_diff)
-        .filter(|(_, d)| **d)
-        .map(|((p, ct), _)| ct.clone().unwrap_or_else(|| zeros_like(p)))
-        .collect();
+    let ct0 = instantiate(carry, carry_ct, &carry_diff);
     let (na, nk) = (acc0.len(), ct0.len());
     // Step inputs: consts | acc, carry ct | carry_i, x_i, y ct_i.
     let mut types = types_of(consts);
@@ -559,21 +528,13 @@ fn vjp(call: &ScanCall, x: &[Array], cts: &[Option<Array>]) -> Result<Vec<Option
             let in_cts = backward(&call.body, &env, &out_cts)?;
             let (c_consts, rest) = in_cts.split_at(k);
             let (c_carry, c_xs) = rest.split_at(c);
-            let inst = |cts: &[Option<Array>], ps: &[Array], diff: &[bool]| -> Vec<Array> {
-                cts.iter()
-                    .zip(ps)
-                    .zip(diff)
-                    .filter(|(_, d)| **d)
-                    .map(|((ct, p), _)| ct.clone().unwrap_or_else(|| zeros_like(p)))
-                    .collect()
-            };
             let mut out: Vec<Array> = acc
                 .iter()
-                .zip(inst(c_consts, consts_v, &const_diff))
+                .zip(instantiate(consts_v, c_consts, &const_diff))
                 .map(|(a, d)| add(a, &d))
                 .collect();
-            out.extend(inst(c_carry, carry_v, &carry_diff));
-            out.extend(inst(c_xs, x_v, &xs_diff));
+            out.extend(instantiate(carry_v, c_carry, &carry_diff));
+            out.extend(instantiate(x_v, c_xs, &xs_diff));
             first_error(&out)?;
             Ok(out)
         },

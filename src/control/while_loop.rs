@@ -103,21 +103,16 @@ fn batch(call: &WhileCall, args: &[Batched], n: usize) -> Result<Vec<Batched>> {
     let (c, b) = (call.cond_consts, call.body_consts);
     let flags = |xs: &[Batched]| -> Vec<bool> { xs.iter().map(|x| x.bdim.is_some()).collect() };
     let (cond_consts, body_consts, carry) = (&args[..c], &args[c..c + b], &args[c + b..]);
-    let mut carry_b = flags(carry);
     // The carries the body makes batched are batched from the start.
-    loop {
+    let (mut carry_b, body) = carry_fixed_point(flags(carry), |carry_b| {
         let mut in_b = flags(body_consts);
-        in_b.extend(&carry_b);
-        let (_, _, out_b) = batched_program(&call.body, &in_b, &carry_b, n)?;
-        let next: Vec<bool> = carry_b.iter().zip(&out_b).map(|(a, b)| *a || *b).collect();
-        if next == carry_b {
-            break;
-        }
-        carry_b = next;
-    }
+        in_b.extend(carry_b);
+        let (p, extra, out_b) = batched_program(&call.body, &in_b, carry_b, n)?;
+        Ok(((p, extra), out_b))
+    })?;
     let mut cond_in = flags(cond_consts);
     cond_in.extend(&carry_b);
-    let (_, _, pred_b) = batched_program(&call.cond, &cond_in, &[], n)?;
+    let (cond_p, cond_extra, pred_b) = batched_program(&call.cond, &cond_in, &[], n)?;
     let pred_batched = pred_b[0];
     if pred_batched {
         carry_b = vec![true; carry.len()];
@@ -135,12 +130,7 @@ fn batch(call: &WhileCall, args: &[Batched], n: usize) -> Result<Vec<Batched>> {
         .map(|(x, &f)| at_front_if(x, f, n))
         .collect();
     let outs = if !pred_batched {
-        let mut cond_in = flags(cond_consts);
-        cond_in.extend(&carry_b);
-        let (cond_p, cond_extra, _) = batched_program(&call.cond, &cond_in, &[], n)?;
-        let mut body_in = flags(body_consts);
-        body_in.extend(&carry_b);
-        let (body_p, body_extra, _) = batched_program(&call.body, &body_in, &carry_b, n)?;
+        let (body_p, body_extra) = body;
         let (mut cc, mut bc) = (cond_extra, body_extra);
         cc.extend(cond_values);
         bc.extend(body_values);
@@ -255,44 +245,25 @@ fn jvp(
     let (c, b) = (call.cond_consts, call.body_consts);
     let nc = call.num_carry();
     let consts_nz = nonzero(&primals[c..c + b], &tangents[c..c + b]);
-    let mut carry_nz = nonzero(&primals[c + b..], &tangents[c + b..]);
-    loop {
-        let mut in_nz = consts_nz.clone();
-        in_nz.extend(&carry_nz);
-        let (_, _, out_nz) = jvp_of_program(&call.body, &in_nz, &carry_nz)?;
-        let next: Vec<bool> = carry_nz
-            .iter()
-            .zip(&out_nz)
-            .map(|(a, b)| *a || *b)
-            .collect();
-        if next == carry_nz {
-            break;
-        }
-        carry_nz = next;
-    }
+    let (carry_nz, body) =
+        carry_fixed_point(nonzero(&primals[c + b..], &tangents[c + b..]), |carry_nz| {
+            let mut in_nz = consts_nz.clone();
+            in_nz.extend(carry_nz);
+            let (p, extra, out_nz) = jvp_of_program(&call.body, &in_nz, carry_nz)?;
+            Ok(((p, extra), out_nz))
+        })?;
     if !carry_nz.iter().any(|&z| z) {
         let outs = bind_while_call(call, primals)?;
         return Ok((outs, vec![None; nc]));
     }
-    let mut in_nz = consts_nz.clone();
-    in_nz.extend(&carry_nz);
     // The body's program takes (consts, carry, const tangents, carry tangents); reorder
     // its inputs to (consts, const tangents, carry, carry tangents).
-    let (body_p, body_extra, _) = jvp_of_program(&call.body, &in_nz, &carry_nz)?;
+    let (body_p, body_extra) = body;
     let n_ct = consts_nz.iter().filter(|&&z| z).count();
     let n_kt = carry_nz.iter().filter(|&&z| z).count();
     let body_p = reorder_inputs(body_p, body_extra.len(), b, nc, n_ct);
     let carry = &primals[c + b..];
-    let carry_t: Vec<Array> = carry
-        .iter()
-        .zip(&tangents[c + b..])
-        .zip(&carry_nz)
-        .filter(|(_, z)| **z)
-        .map(|((p, t), _)| {
-            t.clone()
-                .unwrap_or_else(|| crate::transform::ad_util::zeros_like(p))
-        })
-        .collect();
+    let carry_t = instantiate(carry, &tangents[c + b..], &carry_nz);
     let mut cond_types = types_of(&primals[..c]);
     cond_types.extend(types_of(carry));
     cond_types.extend(types_of(&carry_t));
