@@ -180,35 +180,60 @@ fn dot_float<T: GemmFloat>(
         let (a_rs, a_cs) = p.lhs_strides;
         let (b_rs, b_cs) = p.rhs_strides;
         // SAFETY: `dst` holds m*n elements (row-major), `a` m*k and `b` k*n, laid out
-        // with the strides given (each a row-major or column-major matrix), so every
-        // access gemm makes is in bounds; `dst` does not alias `a` or `b`. With
-        // `read_dst` false gemm writes `dst = 1 * a * b` (alpha, the factor of the old
-        // `dst`, is ignored). `T` is f32 or f64, the types gemm supports.
+        // with the strides given (each a row-major or column-major matrix); `dst` does
+        // not alias `a` or `b`.
         unsafe {
-            gemm::gemm(
-                m,
-                n,
-                k,
+            gemm_into(
                 dst.as_mut_ptr(),
-                1,
-                n as isize,
-                false,
-                a.as_ptr(),
-                a_cs as isize,
-                a_rs as isize,
-                b.as_ptr(),
-                b_cs as isize,
-                b_rs as isize,
-                T::ZERO,
-                T::ONE,
-                false,
-                false,
-                false,
+                (a, (a_rs, a_cs)),
+                (b, (b_rs, b_cs)),
+                (m, k, n),
                 parallelism(m, k, n),
-            );
-        }
+            )
+        };
     }
     Ok(out)
+}
+
+/// `dst` (`m x n`, row-major) `= a b` through `gemm`, for `a` (`m x k`, element `(i, p)`
+/// at `i * rs + p * cs`) and `b` (`k x n`, likewise). `dst` is written without being read.
+///
+/// # Safety
+/// `dst` points to `m * n` writable slots that alias neither operand, and each operand
+/// holds every element its strides name.
+unsafe fn gemm_into<T: GemmFloat>(
+    dst: *mut T,
+    (a, (a_rs, a_cs)): (&[T], (usize, usize)),
+    (b, (b_rs, b_cs)): (&[T], (usize, usize)),
+    (m, k, n): (usize, usize, usize),
+    parallelism: gemm::Parallelism,
+) {
+    // SAFETY: as required of the caller. With `read_dst` false gemm writes `dst = 1 * a
+    // * b` (alpha, the factor of the old `dst`, is ignored); `T` is f32 or f64, the
+    // types gemm supports.
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            dst,
+            1,
+            n as isize,
+            false,
+            a.as_ptr(),
+            a_cs as isize,
+            a_rs as isize,
+            b.as_ptr(),
+            b_cs as isize,
+            b_rs as isize,
+            T::ZERO,
+            T::ONE,
+            false,
+            false,
+            false,
+            parallelism,
+        );
+    }
 }
 
 fn dot_loop<T: Scalar>(
@@ -278,34 +303,19 @@ pub(crate) fn matmul_rows(
             return Ok(());
         }
         // SAFETY: `out` holds m*n slots (row-major), `a` m*k elements (row-major) and `b`
-        // k*n with the strides given (checked above), so every access is in bounds;
-        // `out` does not alias `a` or `b` (a `&mut` and two `&`). With `read_dst` false
-        // gemm writes every element of `out` without reading it, so uninitialized slots
-        // are fine (`MaybeUninit<T>` has `T`'s layout).
+        // k*n with the strides given (checked above); `out` does not alias `a` or `b` (a
+        // `&mut` and two `&`). `gemm_into` writes every slot without reading it, so
+        // uninitialized slots are fine (`MaybeUninit<T>` has `T`'s layout).
         unsafe {
-            gemm::gemm(
-                m,
-                n,
-                k,
+            gemm_into(
                 out.as_mut_ptr() as *mut T,
-                1,
-                n as isize,
-                false,
-                a.as_ptr(),
-                1,
-                k as isize,
-                b.as_ptr(),
-                b_cs as isize,
-                b_rs as isize,
-                T::ZERO,
-                T::ONE,
-                false,
-                false,
-                false,
+                (a, (k, 1)),
+                (b, (b_rs, b_cs)),
+                (m, k, n),
                 // Each thread of a region runs its own rows.
                 gemm::Parallelism::None,
-            );
-        }
+            )
+        };
         Ok(())
     }
     match (a, rhs, out) {
