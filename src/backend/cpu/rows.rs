@@ -67,7 +67,8 @@ enum RegionOp {
     },
     Dot {
         lhs: Input,
-        rhs: Var,
+        /// Computed before the region (`accepts` checks it).
+        rhs: Input,
         rhs_shape: Vec<usize>,
         rhs_contract: usize,
         /// The left-hand side's row length.
@@ -241,11 +242,14 @@ impl RowRegion {
                         Input::Region(j) => done[j].ok_or("a region value is not ready")?,
                         Input::External(v) => Slice::range(external(v)?, row0 * k..row1 * k),
                     };
+                    let Input::External(rhs) = *rhs else {
+                        return Err("a product's right-hand side is computed in its region".into());
+                    };
                     let mut o = outs[*out].take().ok_or("a region value is defined twice")?;
                     matmul_rows(
                         a,
                         row1 - row0,
-                        external(*rhs)?,
+                        external(rhs)?,
                         rhs_shape,
                         *rhs_contract,
                         &mut o,
@@ -335,8 +339,10 @@ struct Forming {
     rows: usize,
     members: Vec<(usize, PlanStep, Candidate)>,
     deferred: Vec<(usize, PlanStep)>,
-    /// Region values by variable: (index, length, split).
-    values: HashMap<Var, (usize, usize, usize)>,
+    /// The values its steps define, in order (`internal` is decided at the end).
+    values: Vec<RegionValue>,
+    /// Their indices, by variable.
+    index: HashMap<Var, usize>,
     deferred_vars: HashSet<Var>,
     work: usize,
 }
@@ -367,29 +373,36 @@ impl Forming {
             return false;
         }
         let mid_row = rows / 2;
+        let value = |v: &Var| self.index.get(v).map(|&j| &self.values[j]);
         match (step, c) {
             (PlanStep::Fused { kernel, inputs, .. }, Candidate::Fused { mid }) => {
                 let patterns = kernel.pattern_inputs();
-                inputs
-                    .iter()
-                    .enumerate()
-                    .all(|(i, v)| match self.values.get(v) {
-                        None => true,
-                        Some(&(_, len, split)) => {
-                            !patterns.contains(&i) && len == kernel.elements() && split == *mid
-                        }
-                    })
+                inputs.iter().enumerate().all(|(i, v)| match value(v) {
+                    None => true,
+                    Some(r) => {
+                        !patterns.contains(&i) && r.len == kernel.elements() && r.split == *mid
+                    }
+                })
             }
             (PlanStep::Equation(k), Candidate::Dot { rhs, k: row, .. }) => {
                 let lhs = program.equations[*k].inputs[0];
-                !self.values.contains_key(rhs)
-                    && self
-                        .values
-                        .get(&lhs)
-                        .is_none_or(|&(_, len, split)| len == rows * row && split == mid_row * row)
+                value(rhs).is_none()
+                    && value(&lhs).is_none_or(|r| r.len == rows * row && r.split == mid_row * row)
             }
             _ => false,
         }
+    }
+
+    /// Records a value the region defines.
+    fn define(&mut self, var: Var, dtype: DType, len: usize, split: usize) {
+        self.index.insert(var, self.values.len());
+        self.values.push(RegionValue {
+            var,
+            dtype,
+            len,
+            split,
+            internal: false,
+        });
     }
 
     fn add(&mut self, program: &Program, pos: usize, step: PlanStep, rows: usize, c: Candidate) {
@@ -403,22 +416,22 @@ impl Forming {
                 Candidate::Fused { mid },
             ) => {
                 self.work += kernel.elements();
-                for (&v, &(_, n)) in outputs.iter().zip(kernel.outputs()) {
+                for (&v, &(dtype, n)) in outputs.iter().zip(kernel.outputs()) {
+                    // Reductions' outputs have one element per row of the kernel.
                     let split = if n == kernel.elements() {
                         *mid
                     } else {
                         mid / kernel.row()
                     };
-                    let index = self.values.len();
-                    self.values.insert(v, (index, n, split));
+                    self.define(v, dtype, n, split);
                 }
             }
             (PlanStep::Equation(k), Candidate::Dot { k: row, .. }) => {
                 let out = program.equations[*k].outputs[0];
-                let n = program.var_type(out).size();
+                let ty = program.var_type(out);
+                let n = ty.size();
                 self.work += rows * row * (n / rows) / 4;
-                let index = self.values.len();
-                self.values.insert(out, (index, n, mid_row * (n / rows)));
+                self.define(out, ty.dtype, n, mid_row * (n / rows));
             }
             _ => {}
         }
@@ -459,20 +472,25 @@ impl Forming {
                     .get(&v)
                     .is_some_and(|rs| rs.iter().any(|p| !members.contains(p)))
         };
-        let mut values: Vec<RegionValue> = Vec::new();
-        let mut ops = Vec::new();
+        let mut values = self.values;
+        for v in &mut values {
+            v.internal = !read_outside(v.var);
+        }
+        let index = self.index;
         let mut reads: Vec<Var> = Vec::new();
-        let mut index: HashMap<Var, usize> = HashMap::new();
-        let input = |v: Var, index: &HashMap<Var, usize>, reads: &mut Vec<Var>| match index.get(&v)
-        {
+        let mut read = |v: Var| {
+            if !reads.contains(&v) {
+                reads.push(v);
+            }
+        };
+        let mut input = |v: Var| match index.get(&v) {
             Some(&j) => Input::Region(j),
             None => {
-                if !reads.contains(&v) {
-                    reads.push(v);
-                }
+                read(v);
                 Input::External(v)
             }
         };
+        let mut ops = Vec::with_capacity(self.members.len());
         for (_, step, c) in self.members {
             match (step, c) {
                 (
@@ -482,35 +500,12 @@ impl Forming {
                         outputs,
                     },
                     Candidate::Fused { mid },
-                ) => {
-                    let ins = inputs
-                        .iter()
-                        .map(|&v| input(v, &index, &mut reads))
-                        .collect();
-                    let mut outs = Vec::with_capacity(outputs.len());
-                    for (&v, &(dtype, n)) in outputs.iter().zip(kernel.outputs()) {
-                        let split = if n == kernel.elements() {
-                            mid
-                        } else {
-                            mid / kernel.row()
-                        };
-                        index.insert(v, values.len());
-                        outs.push(values.len());
-                        values.push(RegionValue {
-                            var: v,
-                            dtype,
-                            len: n,
-                            split,
-                            internal: !read_outside(v),
-                        });
-                    }
-                    ops.push(RegionOp::Fused {
-                        kernel,
-                        inputs: ins,
-                        outputs: outs,
-                        mid,
-                    });
-                }
+                ) => ops.push(RegionOp::Fused {
+                    inputs: inputs.iter().map(|&v| input(v)).collect(),
+                    outputs: outputs.iter().map(|v| index[v]).collect(),
+                    kernel,
+                    mid,
+                }),
                 (
                     PlanStep::Equation(e),
                     Candidate::Dot {
@@ -520,28 +515,13 @@ impl Forming {
                     },
                 ) => {
                     let eq = &program.equations[e];
-                    let lhs = input(eq.inputs[0], &index, &mut reads);
-                    if !reads.contains(&rhs) {
-                        reads.push(rhs);
-                    }
-                    let out_var = eq.outputs[0];
-                    let ty = program.var_type(out_var);
-                    let n = ty.size();
-                    index.insert(out_var, values.len());
                     ops.push(RegionOp::Dot {
-                        lhs,
-                        rhs,
+                        lhs: input(eq.inputs[0]),
+                        rhs: input(rhs),
                         rhs_shape: program.var_type(rhs).shape.clone(),
                         rhs_contract,
                         k,
-                        out: values.len(),
-                    });
-                    values.push(RegionValue {
-                        var: out_var,
-                        dtype: ty.dtype,
-                        len: n,
-                        split: rows / 2 * (n / rows),
-                        internal: !read_outside(out_var),
+                        out: index[&eq.outputs[0]],
                     });
                 }
                 _ => {}
