@@ -228,3 +228,72 @@ fn row_split_programs_equal_eager_bit_for_bit() {
         }
     }
 }
+
+/// A batched program's unbatched constants stay patterns: under `vmap` a `[n]` constant
+/// meets the batch already broadcast to `[batch, n]`; `jit` turns it back into a
+/// broadcast that the reading kernel tiles, and no kernel materializes a broadcast for
+/// another one to read.
+#[test]
+fn batched_constants_are_tiled_inside_their_kernels() {
+    use autobatch::compile::fusion::{Step, schedule};
+    let c = Array::arange(100).astype(DType::F32) / 50.0 - 1.0;
+    let data = Array::arange(1000).astype(DType::F32).reshape(&[100, 10]) / 1000.0;
+    // The notebook's likelihood shape: a product, then constants applied elementwise.
+    let log_lik = |beta: &Array| (-(1.0 + (&c * data.dot(beta)).exp()).log()).sum();
+    let f = value_and_grad(|b: &Array| vmap(log_lik)(b).map(|l| l.sum()));
+    let b = Array::arange(1280).astype(DType::F32).reshape(&[128, 10]) / 1280.0;
+    let p = jit_program(&f, &b).unwrap();
+    let big: Vec<Vec<usize>> = p
+        .consts
+        .iter()
+        .filter(|a| a.shape().iter().product::<usize>() > autobatch::compile::MAX_FOLDED)
+        .map(|a| a.shape().to_vec())
+        .collect();
+    assert!(!big.contains(&vec![128, 100]), "{p}");
+    // The notebook's whole step too: the normal draw's kernel runs first, over as many
+    // elements as the ELBO's [batch, features] kernels that read broadcast constants.
+    let (data, _) = autobatch::datasets::logistic_regression(10009, 100, 10).unwrap();
+    let elbo = autobatch::notebook::elbo(vmap(autobatch::notebook::log_joint(&data, 10.0)));
+    let draw = autobatch::notebook::normal_sample(128, 10);
+    let step = |(key, loc, log_scale): &(Array, Array, Array)| {
+        let (key, eps) = draw(key);
+        let (v, (g_loc, g_scale)) = value_and_grad(&elbo)(&(loc.clone(), log_scale.clone()), &eps)?;
+        autobatch::Result::Ok(((key, loc + 0.01 * g_loc, log_scale + 0.01 * g_scale), v))
+    };
+    let init = (
+        autobatch::random::key(10003),
+        Array::zeros(&[10]),
+        Array::zeros(&[10]),
+    );
+    for p in [p.clone(), jit_program(step, &init).unwrap()] {
+        let defined_by_broadcast = |v| {
+            p.equations
+                .iter()
+                .any(|eq| eq.outputs.contains(&v) && eq.primitive.name() == "broadcast_in_dim")
+        };
+        // Broadcasts a kernel writes out are read by equations that need them whole
+        // (threefry), never by another kernel.
+        let groups: Vec<_> = schedule(&p)
+            .steps
+            .into_iter()
+            .filter_map(|s| match s {
+                Step::Fused(g) => Some(g),
+                Step::Equation(_) => None,
+            })
+            .collect();
+        for g in &groups {
+            for &v in g.outputs.iter().filter(|&&v| defined_by_broadcast(v)) {
+                assert!(!groups.iter().any(|h| h.inputs.contains(&v)), "{p}");
+            }
+        }
+    }
+    let (eager, jitted) = (f(&b).unwrap(), jit(&f)(&b).unwrap());
+    assert_eq!(
+        eager.0.to_vec::<f32>().unwrap(),
+        jitted.0.to_vec::<f32>().unwrap()
+    );
+    assert_eq!(
+        eager.1.to_vec::<f32>().unwrap(),
+        jitted.1.to_vec::<f32>().unwrap()
+    );
+}

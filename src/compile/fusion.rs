@@ -11,7 +11,10 @@
 //! Groups are formed in one pass in program order. An equation joins the open group of
 //! its loop size; a group closes (is scheduled) as soon as an equation outside it reads
 //! one of its values, so every group runs after all of its inputs exist and before all
-//! of its readers: the schedule is a valid order of the program.
+//! of its readers: the schedule is a valid order of the program. A broadcast a kernel
+//! computes itself (a scalar, or a pattern along leading axes) is placed when its first
+//! reader is, so it joins that reader's kernel instead of being written out by whichever
+//! kernel of its size happens to be open.
 
 use crate::ir::printer::{var_names, write_equation};
 use crate::ir::{Primitive, Program, ReduceOp, Var, shape_size};
@@ -205,9 +208,60 @@ pub fn schedule(p: &Program) -> Schedule {
             steps: (0..p.equations.len()).map(Step::Equation).collect(),
         };
     }
-    let mut steps: Vec<Step> = Vec::new();
-    let mut open: Vec<Open> = Vec::new();
+    let mut state = Scheduling {
+        p,
+        steps: Vec::new(),
+        open: Vec::new(),
+        pending: HashMap::new(),
+    };
     for k in clustered_order(p) {
+        if is_pattern_broadcast(p, k) {
+            // Placed with its reader, so that the pattern is tiled inside the reader's
+            // kernel instead of materialized by another kernel.
+            state.pending.insert(p.equations[k].outputs[0], k);
+        } else {
+            state.place(k);
+        }
+    }
+    let mut left: Vec<usize> = state.pending.drain().map(|(_, k)| k).collect();
+    left.sort_unstable();
+    for k in left {
+        state.place(k);
+    }
+    let Scheduling {
+        mut steps, open, ..
+    } = state;
+    steps.extend(open.into_iter().map(group_step));
+    finish(p, steps)
+}
+
+/// The state of [`schedule`]'s pass over the program.
+struct Scheduling<'p> {
+    p: &'p Program,
+    steps: Vec<Step>,
+    open: Vec<Open>,
+    /// Broadcasts not placed yet, by the variable they define.
+    pending: HashMap<Var, usize>,
+}
+
+/// Whether equation `k` is a broadcast a fused kernel computes itself (a scalar or a
+/// pattern repeated along leading axes).
+fn is_pattern_broadcast(p: &Program, k: usize) -> bool {
+    matches!(p.equations[k].primitive, Primitive::BroadcastInDim { .. })
+        && matches!(role(p, k), Role::Elementwise(..))
+}
+
+impl Scheduling<'_> {
+    /// Adds equation `k` to the schedule (after the pending broadcasts it reads), joining
+    /// an open group or starting one when it is fusible.
+    fn place(&mut self, k: usize) {
+        let p = self.p;
+        for v in &p.equations[k].inputs {
+            if let Some(b) = self.pending.remove(v) {
+                self.place(b);
+            }
+        }
+        let (steps, open) = (&mut self.steps, &mut self.open);
         let eq = &p.equations[k];
         let role = role(p, k);
         // The open group this equation would join.
@@ -228,7 +282,7 @@ pub fn schedule(p: &Program) -> Schedule {
         };
         // Schedule every other open group this equation reads from.
         while let Some(i) = eq.inputs.iter().find_map(|&v| {
-            let t = join(&open);
+            let t = join(open);
             open.iter()
                 .position(|g| g.owns(v))
                 .filter(|&i| Some(i) != t)
@@ -236,7 +290,7 @@ pub fn schedule(p: &Program) -> Schedule {
             let g = open.remove(i);
             steps.push(group_step(g));
         }
-        match (role, join(&open)) {
+        match (role, join(open)) {
             (Role::Elementwise(_, period), Some(t)) => {
                 open[t].equations.push(k);
                 open[t].defined.extend(&eq.outputs);
@@ -259,8 +313,6 @@ pub fn schedule(p: &Program) -> Schedule {
             (Role::Reduction(..) | Role::Alone, _) => steps.push(Step::Equation(k)),
         }
     }
-    steps.extend(open.into_iter().map(group_step));
-    finish(p, steps)
 }
 
 /// Whether an equation only passes its operand's elements on, in order.

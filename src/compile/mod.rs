@@ -1,4 +1,4 @@
-//! Compiler passes over [`Program`]s: `fold`, `simplify`, `cse`, `dce` (each a function
+//! Compiler passes over [`Program`]s: `fold`, `simplify`, `cse`, `dce`, `unbroadcast` (each a function
 //! `Program -> Program`), their pipeline `optimize`, and `fusion`, which schedules equations into fused kernels.
 
 mod cse;
@@ -6,16 +6,19 @@ mod dce;
 mod fold;
 pub mod fusion;
 mod simplify;
+mod unbroadcast;
 
 pub use cse::cse;
 pub use dce::dce;
 pub use fold::{MAX_FOLDED, fold};
 pub use simplify::simplify;
+pub use unbroadcast::unbroadcast;
 
 use crate::ir::Program;
 
 /// The optimization pipeline `jit` applies: small constant subexpressions folded,
-/// identities simplified away, common subexpressions merged, then dead code removed.
+/// identities simplified away, common subexpressions merged, dead code removed, then
+/// large constants that repeat a pattern turned back into broadcasts of it.
 ///
 /// ```
 /// use autobatch::{compile::optimize, make_program, Array};
@@ -24,12 +27,12 @@ use crate::ir::Program;
 /// assert_eq!((q.count_primitive("exp"), q.count_primitive("sin")), (1, 0));
 /// ```
 pub fn optimize(program: &Program) -> Program {
-    dce(&cse(&simplify(&fold(program))))
+    unbroadcast(&dce(&cse(&simplify(&fold(program)))))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{cse, dce, fold, fusion::schedule, optimize, simplify};
+    use super::{cse, dce, fold, fusion::schedule, optimize, simplify, unbroadcast};
     use crate::DType;
     use crate::ir::{ArrayType, Equation, Primitive, Program, UnaryOp, Var};
 
@@ -66,7 +69,14 @@ mod tests {
                 outvars: vec![Var(1), Var(9)],
             };
             assert!(p.verify().is_err());
-            for q in [cse(&p), dce(&p), fold(&p), simplify(&p), optimize(&p)] {
+            for q in [
+                cse(&p),
+                dce(&p),
+                fold(&p),
+                simplify(&p),
+                unbroadcast(&p),
+                optimize(&p),
+            ] {
                 assert_eq!(q.equations, p.equations);
             }
             assert_eq!(schedule(&p).steps.len(), 1);

@@ -53,6 +53,15 @@ fn reduce_typed<T: Scalar>(
     if n_out == 0 || group == 0 {
         return filled(n_out, identity(op));
     }
+    // Leading axes summed: whole rows added column by column (no transposed copy).
+    if axes.iter().enumerate().all(|(i, &a)| i == a) {
+        let mut out = filled(n_out, identity::<T>(op))?;
+        vectorized(
+            #[inline(always)]
+            || reduce_leading(op, &x[..group * n_out], &mut out),
+        );
+        return Ok(out);
+    }
     // Move the reduced axes innermost so that each group is contiguous.
     let perm: Vec<usize> = kept.iter().chain(axes).copied().collect();
     let data: Cow<'_, [T]> = if perm.iter().enumerate().all(|(i, &p)| i == p) {
@@ -61,11 +70,44 @@ fn reduce_typed<T: Scalar>(
         Cow::Owned(permute(x, shape, &perm)?)
     };
     let mut out = alloc(n_out)?;
-    vectorized(
-        #[inline(always)]
-        || out.extend(data.chunks_exact(group).map(|g| reduce_group(op, g))),
-    );
+    let groups = |data: &[T], out: &mut Vec<T>| {
+        vectorized(
+            #[inline(always)]
+            || out.extend(data.chunks_exact(group).map(|g| reduce_group(op, g))),
+        )
+    };
+    if n_out >= 2 && n_out * group >= PARALLEL_MIN_ELEMENTS {
+        // Each thread reduces half of the groups (each group the same way either way).
+        let (a, b) = data[..n_out * group].split_at(n_out / 2 * group);
+        let mut second = alloc(n_out - n_out / 2)?;
+        super::worker::join(|| groups(a, &mut out), || groups(b, &mut second));
+        out.extend_from_slice(&second);
+    } else {
+        groups(&data, &mut out);
+    }
     Ok(out)
+}
+
+/// Reductions reading at least this many elements use two threads.
+const PARALLEL_MIN_ELEMENTS: usize = 1 << 20;
+
+/// `out[c] = op` over column `c` of the row-major `x` (`out.len()` columns), in the
+/// order [`reduce_group`] reduces a contiguous group; `out` starts at the op's identity.
+#[inline(always)]
+fn reduce_leading<T: Scalar>(op: ReduceOp, x: &[T], out: &mut [T]) {
+    let columns = |f: fn(T, T) -> T, out: &mut [T]| {
+        for row in x.chunks_exact(out.len()) {
+            for (o, &v) in out.iter_mut().zip(row) {
+                *o = f(*o, v);
+            }
+        }
+    };
+    match op {
+        ReduceOp::Sum => T::sum_columns(x, out),
+        ReduceOp::Prod => columns(T::mul, out),
+        ReduceOp::Max => columns(T::max, out),
+        ReduceOp::Min => columns(T::min, out),
+    }
 }
 
 /// The `i32` index of the first extreme element of `x` (of `shape`) along `axis`; a NaN
@@ -159,4 +201,74 @@ fn cumsum_typed<T: Scalar>(
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{reduce_group, reduce_typed};
+    use crate::ir::ReduceOp;
+
+    /// Each column reduced on its own, as a contiguous group.
+    fn by_column<T: super::Scalar>(op: ReduceOp, x: &[T], cols: usize) -> Vec<T> {
+        (0..cols)
+            .map(|c| {
+                let column: Vec<T> = x.iter().skip(c).step_by(cols).copied().collect();
+                reduce_group(op, &column)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn leading_axes_reduce_like_contiguous_groups_bit_for_bit() {
+        let mut s: u64 = 7;
+        let mut next = || {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((s >> 33) as f64 / (1u64 << 31) as f64 - 0.5) * 1e3
+        };
+        for &(rows, cols) in &[
+            (1, 3),
+            (7, 1),
+            (8, 5),
+            (128, 10),
+            (129, 3),
+            (300, 17),
+            (1000, 2),
+        ] {
+            let x64: Vec<f64> = (0..rows * cols).map(|_| next()).collect();
+            let x32: Vec<f32> = x64.iter().map(|&v| v as f32).collect();
+            let xi: Vec<i32> = x64.iter().map(|&v| v as i32).collect();
+            for op in [ReduceOp::Sum, ReduceOp::Prod, ReduceOp::Max, ReduceOp::Min] {
+                let got = reduce_typed(op, &x64, &[rows, cols], &[0]).unwrap();
+                let want = by_column(op, &x64, cols);
+                let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&got), bits(&want), "f64 {op:?} {rows}x{cols}");
+                let got = reduce_typed(op, &x32, &[rows, cols], &[0]).unwrap();
+                let want = by_column(op, &x32, cols);
+                let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&got), bits(&want), "f32 {op:?} {rows}x{cols}");
+                let got = reduce_typed(op, &xi, &[rows, cols], &[0]).unwrap();
+                assert_eq!(got, by_column(op, &xi, cols), "i32 {op:?} {rows}x{cols}");
+            }
+        }
+        // Two leading axes at once.
+        let x: Vec<f32> = (0..2 * 200 * 3).map(|i| (i as f32).sin()).collect();
+        let got = reduce_typed(ReduceOp::Sum, &x, &[2, 200, 3], &[0, 1]).unwrap();
+        assert_eq!(got, by_column(ReduceOp::Sum, &x, 3));
+    }
+
+    #[test]
+    fn large_reductions_split_between_threads_give_each_group_its_own_sum() {
+        let (groups, len) = (5, 1 << 18);
+        let x: Vec<f32> = (0..groups * len)
+            .map(|i| ((i % 977) as f32).sqrt())
+            .collect();
+        let got = reduce_typed(ReduceOp::Sum, &x, &[groups, len], &[1]).unwrap();
+        let want: Vec<f32> = x
+            .chunks_exact(len)
+            .map(|g| reduce_group(ReduceOp::Sum, g))
+            .collect();
+        assert_eq!(got, want);
+    }
 }

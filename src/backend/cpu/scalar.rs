@@ -45,6 +45,16 @@ pub(crate) trait Scalar: Element + PartialOrd {
     fn sum(xs: &[Self]) -> Self {
         xs.iter().fold(Self::ZERO, |a, &x| a.add(x))
     }
+    /// `out[c] = sum(column c)` of the row-major `x` with `out.len()` columns, each
+    /// column summed in exactly the order of [`Scalar::sum`].
+    fn sum_columns(x: &[Self], out: &mut [Self]) {
+        out.fill(Self::ZERO);
+        for row in x.chunks_exact(out.len().max(1)) {
+            for (o, &v) in out.iter_mut().zip(row) {
+                *o = o.add(v);
+            }
+        }
+    }
 }
 
 /// Bitwise operations of the integer and bool dtypes.
@@ -126,6 +136,53 @@ fn block_sum<T: Scalar>(xs: &[T]) -> T {
     s
 }
 
+/// [`pairwise`] of every column of the row-major `x` (`out.len()` columns) at once:
+/// the same tree of additions per column, so each result equals `pairwise` of its
+/// column bit for bit, without gathering the columns.
+fn pairwise_columns<T: Scalar>(x: &[T], out: &mut [T]) {
+    let cols = out.len();
+    if cols == 0 {
+        return;
+    }
+    let rows = x.len() / cols;
+    if rows <= PAIRWISE_BLOCK {
+        block_sum_columns(&x[..rows * cols], out);
+    } else {
+        let half = (rows / 2) / 8 * 8;
+        let (a, b) = x[..rows * cols].split_at(half * cols);
+        let mut second = vec![T::ZERO; cols];
+        pairwise_columns(a, out);
+        pairwise_columns(b, &mut second);
+        for (o, s) in out.iter_mut().zip(second) {
+            *o = o.add(s);
+        }
+    }
+}
+
+/// [`block_sum`] of every column of the row-major `x` (`out.len()` columns).
+fn block_sum_columns<T: Scalar>(x: &[T], out: &mut [T]) {
+    let cols = out.len();
+    let rows = x.len() / cols;
+    // Accumulator `j` of column `c` at `acc[j * cols + c]`.
+    let mut acc = vec![T::ZERO; 8 * cols];
+    let full = rows / 8 * 8;
+    for (r, row) in x[..full * cols].chunks_exact(cols).enumerate() {
+        let a = &mut acc[(r % 8) * cols..(r % 8 + 1) * cols];
+        for (s, &v) in a.iter_mut().zip(row) {
+            *s = s.add(v);
+        }
+    }
+    for (c, o) in out.iter_mut().enumerate() {
+        let a = |j: usize| acc[j * cols + c];
+        *o = ((a(0).add(a(1))).add(a(2).add(a(3)))).add((a(4).add(a(5))).add(a(6).add(a(7))));
+    }
+    for row in x[full * cols..].chunks_exact(cols) {
+        for (o, &v) in out.iter_mut().zip(row) {
+            *o = o.add(v);
+        }
+    }
+}
+
 macro_rules! float_scalar {
     ($t:ty, $exp:path, $ln:path, $ln_1p:path, $exp_m1:path, $tanh:path, $erf_inv:path, $erf:path) => {
         impl Scalar for $t {
@@ -202,6 +259,9 @@ macro_rules! float_scalar {
             #[inline(always)]
             fn sum(xs: &[Self]) -> Self {
                 pairwise(xs)
+            }
+            fn sum_columns(x: &[Self], out: &mut [Self]) {
+                pairwise_columns(x, out)
             }
         }
 
