@@ -297,3 +297,37 @@ fn batched_constants_are_tiled_inside_their_kernels() {
         jitted.1.to_vec::<f32>().unwrap()
     );
 }
+
+/// Threefry runs inside fused kernels (with the broadcast keys and the bit twiddling
+/// that turns its words into floats), and gives the same draws as eager evaluation.
+#[test]
+fn random_draws_fuse_and_equal_eager_bit_for_bit() {
+    use autobatch::random;
+    for (seed, shape) in [(0i64, vec![7]), (3, vec![128, 10]), (42, vec![5, 3, 33])] {
+        let draw = |key: &Array| {
+            let (k1, k2) = random::split2(key);
+            (
+                random::normal(&k1, &shape, DType::F32),
+                random::uniform(&k2, &shape, DType::F64),
+                k1,
+            )
+        };
+        let key = random::key(seed);
+        let p = jit_program(draw, &key).unwrap();
+        let plan = autobatch::backend::cpu::describe_plan(&p);
+        assert!(!plan.contains("threefry2x32"), "{plan}");
+        let (eager, jitted) = (draw(&key), jit(draw)(&key).unwrap());
+        assert_eq!(
+            eager.0.to_vec::<f32>().unwrap(),
+            jitted.0.to_vec::<f32>().unwrap()
+        );
+        assert_eq!(
+            eager.1.to_vec::<f64>().unwrap(),
+            jitted.1.to_vec::<f64>().unwrap()
+        );
+        assert_eq!(
+            eager.2.to_vec::<u32>().unwrap(),
+            jitted.2.to_vec::<u32>().unwrap()
+        );
+    }
+}

@@ -1,7 +1,7 @@
 //! Fusion: which equations of a program run together as one elementwise kernel.
 //!
 //! A fused group is a set of elementwise equations over the same number of elements
-//! (`unary`, `binary`, `compare`, `select`, `convert`, `bitcast`, plus the copies
+//! (`unary`, `binary`, `compare`, `select`, `convert`, `bitcast`, `threefry2x32`, plus the copies
 //! `reshape`, `stop_gradient` and identity `transpose`, and scalars broadcast to the
 //! loop's size), optionally ending in reductions over trailing axes of its values. The
 //! backend runs a group chunk by chunk: every intermediate lives in a small scratch
@@ -110,6 +110,8 @@ fn role(p: &Program, k: usize) -> Role {
         {
             Role::Elementwise(n, 1)
         }
+        // Four u32 operands, two u32 results, all of one length.
+        Primitive::Threefry2x32 if same_size && n > 0 => Role::Elementwise(n, 1),
         Primitive::Transpose { perm } if n > 0 && perm.iter().enumerate().all(|(i, &a)| i == a) => {
             Role::Elementwise(n, 1)
         }

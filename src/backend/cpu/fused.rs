@@ -18,6 +18,7 @@ use super::elementwise::{
 use super::reduce::reduce_group;
 use super::scalar::Scalar;
 use super::simd::vectorized;
+use super::threefry::threefry2x32_into;
 use crate::array::{Buffer, DType};
 use crate::compile::fusion::FusedGroup;
 use crate::ir::{BinaryOp, CompareOp, Primitive, Program, ReduceOp, UnaryOp, Var};
@@ -49,6 +50,8 @@ enum Instr {
     Fma(Src, Src, Src, usize),
     Convert(Src, usize),
     Bitcast(Src, usize),
+    /// Threefry-2x32 of `(k0, k1, x0, x1)` into two registers.
+    Threefry([Src; 4], usize, usize),
     /// Fills a register with element 0 of an input (a broadcast scalar, or a constant
     /// whose elements are all equal).
     Splat(usize, usize),
@@ -169,6 +172,17 @@ impl FusedKernel {
                         b.instrs.push(Instr::TileAt(i, r));
                         Some(r)
                     }
+                }
+                Primitive::Threefry2x32 => {
+                    let srcs = [arg(&b, 0)?, arg(&b, 1)?, arg(&b, 2)?, arg(&b, 3)?];
+                    let (r0, r1) = (b.register(DType::U32), b.register(DType::U32));
+                    b.instrs.push(Instr::Threefry(srcs, r0, r1));
+                    let second = *eq.outputs.get(1).ok_or("threefry2x32 has two results")?;
+                    b.values.insert(second, Src::Reg(r1));
+                    if let Some(o) = output_index(second) {
+                        b.instrs.push(Instr::Store(Src::Reg(r1), o));
+                    }
+                    Some(r0)
                 }
                 prim => {
                     let srcs: Vec<Src> = (0..eq.inputs.len())
@@ -442,6 +456,27 @@ impl FusedKernel {
                 Instr::Bitcast(x, r) => write(r, &|rg, o| {
                     bitcast_into(read(x, rg, inputs, start..end)?, o)
                 })?,
+                Instr::Threefry(srcs, r0, r1) => {
+                    // Both destinations out, so the sources can be borrowed.
+                    let mut d0 = std::mem::replace(&mut regs[r0], Buffer::Bool(Vec::new()));
+                    let mut d1 = std::mem::replace(&mut regs[r1], Buffer::Bool(Vec::new()));
+                    let res = (|| {
+                        let mut x = Vec::with_capacity(4);
+                        for s in srcs {
+                            x.push(read(s, regs, inputs, start..end)?);
+                        }
+                        let x: [Slice<'_>; 4] =
+                            x.try_into().map_err(|_| "threefry2x32 reads four values")?;
+                        threefry2x32_into(
+                            x,
+                            Out::range(&mut d0, 0..len),
+                            Out::range(&mut d1, 0..len),
+                        )
+                    })();
+                    regs[r0] = d0;
+                    regs[r1] = d1;
+                    res?;
+                }
                 Instr::Splat(i, r) | Instr::Tile(i, r) => {
                     let b = whole(inputs, i)?;
                     repeat(b, &mut regs[r], 0, len, matches!(instr, Instr::Splat(..)))?;

@@ -1,5 +1,6 @@
 //! The Threefry-2x32 block cipher (Random123, 20 rounds), applied elementwise.
 
+use super::elementwise::{Out, Slice};
 use super::simd::vectorized;
 use super::{filled, typed};
 use crate::array::Buffer;
@@ -54,4 +55,35 @@ pub(crate) fn threefry2x32(
         },
     );
     Ok(vec![Buffer::U32(y0), Buffer::U32(y1)])
+}
+
+/// [`threefry2x32`] of one chunk, in a fused kernel: `u32` slices of one length in,
+/// the two halves of each block written to `y0` and `y1`.
+pub(crate) fn threefry2x32_into(
+    [k0, k1, x0, x1]: [Slice<'_>; 4],
+    y0: Out<'_>,
+    y1: Out<'_>,
+) -> Result<(), String> {
+    let (Slice::U32(k0), Slice::U32(k1), Slice::U32(x0), Slice::U32(x1)) = (k0, k1, x0, x1) else {
+        return Err("threefry2x32 operands must be u32".into());
+    };
+    let (Out::U32(y0), Out::U32(y1)) = (y0, y1) else {
+        return Err("threefry2x32 results must be u32".into());
+    };
+    let n = k0.len();
+    if [k1.len(), x0.len(), x1.len(), y0.len(), y1.len()] != [n; 5] {
+        return Err("threefry2x32 operands differ in length".into());
+    }
+    vectorized(
+        #[inline(always)]
+        || {
+            let keys = k0.iter().zip(k1).zip(x0.iter().zip(x1));
+            for ((o0, o1), ((&a, &b), (&c, &d))) in y0.iter_mut().zip(y1.iter_mut()).zip(keys) {
+                let (v0, v1) = block(a, b, c, d);
+                o0.write(v0);
+                o1.write(v1);
+            }
+        },
+    );
+    Ok(())
 }
