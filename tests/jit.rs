@@ -331,3 +331,40 @@ fn random_draws_fuse_and_equal_eager_bit_for_bit() {
         );
     }
 }
+
+/// Rows longer than a chunk are reduced inside their kernel a few pairwise leaves at a
+/// time, with the same results as eager evaluation (which sums each row at once).
+#[test]
+fn long_rows_reduce_inside_kernels_bit_for_bit() {
+    let mut rng = Rng(5);
+    for (rows, len) in [(2, 4097), (3, 10_000), (2, 100_003)] {
+        for dtype in [DType::F32, DType::F64] {
+            let c = rng.array_in(&[len], -1.0, 1.0).astype(dtype);
+            let f = |x: &Array| {
+                let y = (x * &c).exp() - 0.5;
+                (y.sum_axis(-1), y.max_axis(-1), y.min_axis(-1), &y * 3.0)
+            };
+            let x = rng.array_in(&[rows, len], -2.0, 2.0).astype(dtype);
+            let p = jit_program(f, &x).unwrap();
+            let plan = autobatch::backend::cpu::describe_plan(&p);
+            assert!(!plan.contains("reduce_"), "{rows}x{len}: {plan}");
+            let (eager, jitted) = (f(&x), jit(f)(&x).unwrap());
+            let bits = |a: &Array| -> Vec<u64> {
+                a.astype(DType::F64)
+                    .to_vec::<f64>()
+                    .unwrap()
+                    .iter()
+                    .map(|v| v.to_bits())
+                    .collect()
+            };
+            for (a, b, what) in [
+                (&eager.0, &jitted.0, "sum"),
+                (&eager.1, &jitted.1, "max"),
+                (&eager.2, &jitted.2, "min"),
+                (&eager.3, &jitted.3, "elementwise"),
+            ] {
+                assert_eq!(bits(a), bits(b), "{rows}x{len} {dtype:?} {what}");
+            }
+        }
+    }
+}

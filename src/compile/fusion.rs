@@ -16,12 +16,14 @@
 //! reader is, so it joins that reader's kernel instead of being written out by whichever
 //! kernel of its size happens to be open.
 
+use crate::array::DType;
 use crate::ir::printer::{var_names, write_equation};
 use crate::ir::{Primitive, Program, ReduceOp, Var, shape_size};
 use std::collections::HashMap;
 use std::fmt;
 
-/// The longest row a fused reduction sums within one chunk.
+/// The longest row a fused reduction sums within one chunk; longer rows (of floats) are
+/// summed a few leaves of their pairwise sum at a time.
 pub const MAX_FUSED_ROW: usize = 4096;
 
 /// Equations run as one elementwise kernel over `elements` elements.
@@ -41,6 +43,8 @@ pub struct FusedGroup {
     /// What every chunk's start and length must be a multiple of: the least common
     /// multiple of the row length and of the periods of operands broadcast along
     /// leading axes (so chunks hold whole rows and every chunk sees the same pattern).
+    /// Rows longer than [`MAX_FUSED_ROW`] are split into chunks; then it is the row
+    /// length, and only where threads split the work must be a multiple of it.
     pub granule: usize,
 }
 
@@ -144,8 +148,18 @@ fn role(p: &Program, k: usize) -> Role {
                 .all(|(i, &a)| a == rank - axes.len() + i);
             let row = shape_size(&shape[rank - axes.len()..]);
             let fusible_op = matches!(op, ReduceOp::Sum | ReduceOp::Max | ReduceOp::Min);
-            if trailing && fusible_op && !axes.is_empty() && (2..=MAX_FUSED_ROW).contains(&row) {
-                Role::Reduction(shape_size(shape), row)
+            let total = shape_size(shape);
+            // Longer rows are walked a few pairwise-sum leaves at a time, for floats, when
+            // there are at least two rows to split between threads.
+            let long = row > MAX_FUSED_ROW
+                && total / row >= 2
+                && matches!(p.var_type(eq.inputs[0]).dtype, DType::F32 | DType::F64);
+            if trailing
+                && fusible_op
+                && !axes.is_empty()
+                && ((2..=MAX_FUSED_ROW).contains(&row) || long)
+            {
+                Role::Reduction(total, row)
             } else {
                 Role::Alone
             }
@@ -271,13 +285,20 @@ impl Scheduling<'_> {
             let reads_result = |g: &Open| eq.inputs.iter().any(|v| g.reduced.contains(v));
             match role {
                 Role::Elementwise(n, period) => open.iter().position(|g| {
-                    g.elements == n && !reads_result(g) && lcm(g.granule, period) <= MAX_FUSED_ROW
+                    g.elements == n
+                        && !reads_result(g)
+                        && (period == 1 || lcm(g.granule, period) <= MAX_FUSED_ROW)
                 }),
                 Role::Reduction(n, row) => open.iter().position(|g| {
                     g.defined.contains(&eq.inputs[0])
                         && g.elements == n
                         && (g.row == 1 || g.row == row)
-                        && lcm(g.granule, row) <= MAX_FUSED_ROW
+                        && if row <= MAX_FUSED_ROW {
+                            lcm(g.granule, row) <= MAX_FUSED_ROW
+                        } else {
+                            // A long row's chunks start anywhere in it: no patterns.
+                            g.granule == 1 || g.granule == row
+                        }
                 }),
                 Role::Alone => None,
             }

@@ -16,11 +16,11 @@ use super::elementwise::{
     select_into, unary_into,
 };
 use super::reduce::reduce_group;
-use super::scalar::Scalar;
+use super::scalar::{Scalar, pairwise_combine, pairwise_leaves};
 use super::simd::vectorized;
 use super::threefry::threefry2x32_into;
 use crate::array::{Buffer, DType};
-use crate::compile::fusion::FusedGroup;
+use crate::compile::fusion::{FusedGroup, MAX_FUSED_ROW};
 use crate::ir::{BinaryOp, CompareOp, Primitive, Program, ReduceOp, UnaryOp, Var};
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -85,6 +85,54 @@ pub(crate) struct FusedKernel {
     /// Register sets kept between runs, by the thread that used them last (so each
     /// thread gets back the memory already in its core's cache).
     scratch: Mutex<Vec<(std::thread::ThreadId, Vec<Buffer>)>>,
+    /// How rows longer than a chunk are walked (`None`: chunks hold whole rows).
+    long_rows: Option<LongRows>,
+}
+
+/// The chunks of a row longer than [`MAX_FUSED_ROW`]: runs of whole leaves of its
+/// pairwise sum, so that each reduction sums leaf by leaf and combines the leaf sums
+/// as `pairwise` would (the same result, bit for bit, as summing the row at once).
+#[derive(Debug)]
+struct LongRows {
+    /// The leaves, as ranges within the row.
+    leaves: Vec<std::ops::Range<usize>>,
+    /// The chunks, as ranges of leaves.
+    chunks: Vec<std::ops::Range<usize>>,
+}
+
+impl LongRows {
+    fn new(row: usize) -> LongRows {
+        let leaves = pairwise_leaves(row);
+        let mut chunks = Vec::new();
+        let mut first = 0;
+        for i in 1..=leaves.len() {
+            let full = i == leaves.len() || leaves[i].end - leaves[first].start > CHUNK;
+            if full {
+                chunks.push(first..i);
+                first = i;
+            }
+        }
+        LongRows { leaves, chunks }
+    }
+
+    /// The longest chunk, in elements.
+    fn longest(&self) -> usize {
+        self.chunks
+            .iter()
+            .map(|c| self.leaves[c.end - 1].end - self.leaves[c.start].start)
+            .max()
+            .unwrap_or(1)
+    }
+}
+
+/// Where a chunk of a long row falls: the row's index among the range's rows, the
+/// chunk's leaves, and whether it ends the row.
+#[derive(Clone, Copy)]
+struct RowPart<'a> {
+    row: usize,
+    leaves: &'a [std::ops::Range<usize>],
+    first_leaf: usize,
+    last: bool,
 }
 
 impl FusedKernel {
@@ -162,7 +210,9 @@ impl FusedKernel {
                         .position(|&v| v == eq.inputs[0])
                         .ok_or("a fused broadcast reads a value of the group")?;
                     let period = program.var_type(eq.inputs[0]).size();
-                    if group.granule.max(1).is_multiple_of(period) {
+                    // Chunks of long rows start anywhere in their row.
+                    let aligned = group.row <= MAX_FUSED_ROW || period == 1;
+                    if aligned && group.granule.max(1).is_multiple_of(period) {
                         let r = b.pinned(ty.dtype);
                         b.prologue.push(Instr::Tile(i, r));
                         Some(r)
@@ -238,7 +288,10 @@ impl FusedKernel {
         if !granule.is_multiple_of(row) {
             return Err("a fused group's rows do not divide its chunks".into());
         }
-        let chunk = if granule > 1 {
+        let long_rows = (row > MAX_FUSED_ROW).then(|| LongRows::new(row));
+        let chunk = if let Some(long) = &long_rows {
+            long.longest()
+        } else if granule > 1 {
             granule * (CHUNK / granule).max(1)
         } else {
             CHUNK
@@ -265,6 +318,7 @@ impl FusedKernel {
             instrs: b.instrs,
             outputs,
             scratch: Mutex::new(Vec::new()),
+            long_rows,
         })
     }
 
@@ -280,8 +334,18 @@ impl FusedKernel {
         }
         let mut spans: Vec<Out<'_>> = outs.iter_mut().map(spare).collect();
         let chunks = self.elements.div_ceil(self.chunk);
-        if self.elements >= PARALLEL_MIN_ELEMENTS && chunks >= 2 {
-            let mid = chunks / 2 * self.chunk;
+        let rows = self.elements / self.row;
+        let splits = if self.long_rows.is_some() {
+            rows >= 2
+        } else {
+            chunks >= 2
+        };
+        if self.elements >= PARALLEL_MIN_ELEMENTS && splits {
+            let mid = if self.long_rows.is_some() {
+                rows / 2 * self.row
+            } else {
+                chunks / 2 * self.chunk
+            };
             let mut second = Vec::with_capacity(spans.len());
             let mut first = Vec::with_capacity(spans.len());
             for (span, &(_, n)) in spans.drain(..).zip(&self.outputs) {
@@ -382,11 +446,15 @@ impl FusedKernel {
             }
         }
         let base = range.start;
-        let mut start = range.start;
-        while start < range.end {
-            let end = (start + self.chunk).min(range.end);
-            self.run_chunk(inputs, &mut regs, outs, base, start, end)?;
-            start = end;
+        if let Some(long) = &self.long_rows {
+            self.run_long_rows(long, inputs, &mut regs, outs, range)?;
+        } else {
+            let mut start = range.start;
+            while start < range.end {
+                let end = (start + self.chunk).min(range.end);
+                self.run_chunk(inputs, &mut regs, outs, base, start, end, None)?;
+                start = end;
+            }
         }
         if let Ok(mut s) = self.scratch.lock()
             && s.len() < 2
@@ -396,6 +464,42 @@ impl FusedKernel {
         Ok(())
     }
 
+    /// Runs the rows of `range` chunk by chunk, each reduction keeping the sums of the
+    /// leaves seen so far in `partials` until its row ends.
+    fn run_long_rows(
+        &self,
+        long: &LongRows,
+        inputs: &[View<'_>],
+        regs: &mut [Buffer],
+        outs: &mut [Out<'_>],
+        range: std::ops::Range<usize>,
+    ) -> Result<(), String> {
+        let mut partials: Vec<Buffer> = Vec::with_capacity(self.outputs.len());
+        for &(dtype, _) in &self.outputs {
+            partials.push(
+                Buffer::zeros(dtype, long.leaves.len().max(1))
+                    .ok_or("cannot allocate a long row's partial sums")?,
+            );
+        }
+        for (row, row_start) in (range.start..range.end).step_by(self.row).enumerate() {
+            for (c, chunk) in long.chunks.iter().enumerate() {
+                let leaves = &long.leaves[chunk.clone()];
+                let (start, end) = (leaves[0].start, leaves[leaves.len() - 1].end);
+                let part = RowPart {
+                    row,
+                    leaves,
+                    first_leaf: chunk.start,
+                    last: c + 1 == long.chunks.len(),
+                };
+                let (start, end) = (row_start + start, row_start + end);
+                let long = Some((part, &mut partials[..]));
+                self.run_chunk(inputs, regs, outs, range.start, start, end, long)?;
+            }
+        }
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
     fn run_chunk(
         &self,
         inputs: &[View<'_>],
@@ -404,6 +508,7 @@ impl FusedKernel {
         base: usize,
         start: usize,
         end: usize,
+        mut long: Option<(RowPart<'_>, &mut [Buffer])>,
     ) -> Result<(), String> {
         let len = end - start;
         for instr in &self.instrs {
@@ -491,8 +596,13 @@ impl FusedKernel {
                 }
                 Instr::Reduce(op, x, o) => {
                     let src = read(x, regs, inputs, start..end)?;
-                    let rows = (start - base) / self.row..(end - base) / self.row;
-                    reduce_rows(op, src, self.row, outs[o].sub(rows)?)?;
+                    if let Some((part, partials)) = &mut long {
+                        let out = outs[o].sub(part.row..part.row + 1)?;
+                        reduce_long_row(op, src, *part, &mut partials[o], self.row, out)?;
+                    } else {
+                        let rows = (start - base) / self.row..(end - base) / self.row;
+                        reduce_rows(op, src, self.row, outs[o].sub(rows)?)?;
+                    }
                 }
             }
         }
@@ -655,6 +765,77 @@ fn reduce_rows(op: ReduceOp, x: Slice<'_>, row: usize, out: Out<'_>) -> Result<(
         (Slice::U32(x), Out::U32(o)) => go(op, x, row, o),
         (Slice::Bool(x), Out::Bool(o)) => go(op, x, row, o),
         _ => Err("a fused reduction between dtypes".into()),
+    }
+}
+
+/// One chunk of a long row's reduction: sums of the chunk's pairwise leaves into
+/// `partials` (for a sum), or the running extreme in `partials[0]` (for `max`/`min`);
+/// on the row's last chunk, the result into `out`.
+fn reduce_long_row(
+    op: ReduceOp,
+    x: Slice<'_>,
+    part: RowPart<'_>,
+    partials: &mut Buffer,
+    row: usize,
+    out: Out<'_>,
+) -> Result<(), String> {
+    fn go<T: Scalar>(
+        op: ReduceOp,
+        x: &[T],
+        part: RowPart<'_>,
+        partials: &mut [T],
+        row: usize,
+        out: &mut [std::mem::MaybeUninit<T>],
+    ) -> Result<(), String> {
+        let offset = part.leaves.first().map_or(0, |l| l.start);
+        let leaf = |l: &std::ops::Range<usize>| x.get(l.start - offset..l.end - offset);
+        match op {
+            ReduceOp::Sum => {
+                for (i, l) in part.leaves.iter().enumerate() {
+                    let slot = partials
+                        .get_mut(part.first_leaf + i)
+                        .ok_or("a long row has more leaves than partial sums")?;
+                    *slot = reduce_group(op, leaf(l).ok_or("a leaf outside its chunk")?);
+                }
+            }
+            ReduceOp::Max | ReduceOp::Min | ReduceOp::Prod => {
+                // One running value, continued from chunk to chunk in element order.
+                if part.first_leaf == 0 {
+                    partials[0] = identity(op);
+                }
+                let f = match op {
+                    ReduceOp::Max => T::max,
+                    ReduceOp::Min => T::min,
+                    _ => T::mul,
+                };
+                partials[0] = x.iter().fold(partials[0], |a, &v| f(a, v));
+            }
+        }
+        if part.last {
+            let value = match op {
+                ReduceOp::Sum => pairwise_combine(row, partials),
+                _ => partials[0],
+            };
+            out.first_mut()
+                .ok_or("a long row's result has no slot")?
+                .write(value);
+        }
+        Ok(())
+    }
+    match (x, partials, out) {
+        (Slice::F32(x), Buffer::F32(p), Out::F32(o)) => go(op, x, part, p, row, o),
+        (Slice::F64(x), Buffer::F64(p), Out::F64(o)) => go(op, x, part, p, row, o),
+        _ => Err("a long row's reduction must be of floats".into()),
+    }
+}
+
+/// The identity of a reduction.
+fn identity<T: Scalar>(op: ReduceOp) -> T {
+    match op {
+        ReduceOp::Sum => T::ZERO,
+        ReduceOp::Prod => T::ONE,
+        ReduceOp::Max => T::LOWEST,
+        ReduceOp::Min => T::HIGHEST,
     }
 }
 

@@ -136,6 +136,39 @@ fn block_sum<T: Scalar>(xs: &[T]) -> T {
     s
 }
 
+/// The leaves of [`pairwise`] over `len` elements: the ranges summed by one
+/// [`block_sum`] each, in order. Summing each leaf with [`Scalar::sum`] and combining the
+/// sums with [`pairwise_combine`] gives `pairwise` of the whole, bit for bit, so a long
+/// row can be summed a few leaves at a time.
+pub(crate) fn pairwise_leaves(len: usize) -> Vec<std::ops::Range<usize>> {
+    fn walk(start: usize, len: usize, out: &mut Vec<std::ops::Range<usize>>) {
+        if len <= PAIRWISE_BLOCK {
+            out.push(start..start + len);
+        } else {
+            let half = (len / 2) / 8 * 8;
+            walk(start, half, out);
+            walk(start + half, len - half, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(0, len, &mut out);
+    out
+}
+
+/// [`pairwise`] of `len` elements from the sums of its [`pairwise_leaves`], in order.
+pub(crate) fn pairwise_combine<T: Scalar>(len: usize, leaf_sums: &[T]) -> T {
+    fn walk<T: Scalar>(len: usize, sums: &mut std::slice::Iter<'_, T>) -> T {
+        if len <= PAIRWISE_BLOCK {
+            sums.next().copied().unwrap_or(T::ZERO)
+        } else {
+            let half = (len / 2) / 8 * 8;
+            let a = walk(half, sums);
+            a.add(walk(len - half, sums))
+        }
+    }
+    walk(len, &mut leaf_sums.iter())
+}
+
 /// [`pairwise`] of every column of the row-major `x` (`out.len()` columns) at once:
 /// the same tree of additions per column, so each result equals `pairwise` of its
 /// column bit for bit, without gathering the columns.
@@ -568,5 +601,30 @@ impl Bits for bool {
     #[inline(always)]
     fn shr(self, _o: Self) -> Self {
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Scalar, pairwise, pairwise_combine, pairwise_leaves};
+
+    #[test]
+    fn leaf_sums_combine_to_the_pairwise_sum_bit_for_bit() {
+        for len in [1, 2, 127, 128, 129, 1000, 4097, 100_000, 123_457] {
+            let x: Vec<f32> = (0..len)
+                .map(|i| ((i * 7919) % 1013) as f32 * 0.37 - 180.0)
+                .collect();
+            let leaves = pairwise_leaves(len);
+            assert_eq!(leaves.first().map(|r| r.start), Some(0));
+            assert_eq!(leaves.last().map(|r| r.end), Some(len));
+            assert!(leaves.windows(2).all(|w| w[0].end == w[1].start));
+            assert!(leaves.iter().all(|r| r.len() <= 128));
+            let sums: Vec<f32> = leaves.iter().map(|r| f32::sum(&x[r.clone()])).collect();
+            assert_eq!(
+                pairwise_combine(len, &sums).to_bits(),
+                pairwise(&x).to_bits(),
+                "{len}"
+            );
+        }
     }
 }
