@@ -1,24 +1,28 @@
-//! Compiler passes over [`Program`]s: `fold`, `simplify`, `cse`, `dce`, `unbroadcast` (each a function
+//! Compiler passes over [`Program`]s: `fold`, `simplify`, `cse`, `dce`, `constant_layout`,
+//! `unbroadcast` (each a function
 //! `Program -> Program`), their pipeline `optimize`, and `fusion`, which schedules equations into fused kernels.
 
 mod cse;
 mod dce;
 mod fold;
 pub mod fusion;
+mod layout;
 mod simplify;
 mod unbroadcast;
 
 pub use cse::cse;
 pub use dce::dce;
 pub use fold::{MAX_FOLDED, fold};
+pub use layout::constant_layout;
 pub use simplify::simplify;
 pub use unbroadcast::unbroadcast;
 
 use crate::ir::Program;
 
 /// The optimization pipeline `jit` applies: small constant subexpressions folded,
-/// identities simplified away, common subexpressions merged, dead code removed, then
-/// large constants that repeat a pattern turned back into broadcasts of it.
+/// identities simplified away, common subexpressions merged, constant matrices stored
+/// the way products read them, large constants that repeat a pattern turned back into
+/// broadcasts of it, then dead code (and constants) removed.
 ///
 /// ```
 /// use autobatch::{compile::optimize, make_program, Array};
@@ -27,12 +31,15 @@ use crate::ir::Program;
 /// assert_eq!((q.count_primitive("exp"), q.count_primitive("sin")), (1, 0));
 /// ```
 pub fn optimize(program: &Program) -> Program {
-    unbroadcast(&dce(&cse(&simplify(&fold(program)))))
+    let live = dce(&cse(&simplify(&fold(program))));
+    dce(&unbroadcast(&constant_layout(&live)))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{cse, dce, fold, fusion::schedule, optimize, simplify, unbroadcast};
+    use super::{
+        constant_layout, cse, dce, fold, fusion::schedule, optimize, simplify, unbroadcast,
+    };
     use crate::DType;
     use crate::ir::{ArrayType, Equation, Primitive, Program, UnaryOp, Var};
 
@@ -74,6 +81,7 @@ mod tests {
                 dce(&p),
                 fold(&p),
                 simplify(&p),
+                constant_layout(&p),
                 unbroadcast(&p),
                 optimize(&p),
             ] {
