@@ -297,6 +297,7 @@ pub(crate) fn binary(op: BinaryOp, x: &Buffer, y: &Buffer) -> Result<Buffer, Str
 fn float_unary<T: Float>(op: UnaryOp, x: &[T], o: &mut [MaybeUninit<T>]) -> Result<(), String> {
     match op {
         UnaryOp::Neg => map(x, o, one!(T::neg)),
+        UnaryOp::Exp if T::exp_slice(x, o) => Ok(()),
         UnaryOp::Exp => map(x, o, one!(T::exp)),
         UnaryOp::Log => map(x, o, one!(T::ln)),
         UnaryOp::Log1p => map(x, o, one!(T::ln_1p)),

@@ -751,8 +751,12 @@ fn reduce_rows(op: ReduceOp, x: Slice<'_>, row: usize, out: Out<'_>) -> Result<(
         vectorized(
             #[inline(always)]
             || {
-                for (o, r) in out.iter_mut().zip(x.chunks_exact(row)) {
-                    o.write(reduce_group(op, r));
+                if op == ReduceOp::Sum {
+                    T::sum_rows(x, row, out);
+                } else {
+                    for (o, r) in out.iter_mut().zip(x.chunks_exact(row)) {
+                        o.write(reduce_group(op, r));
+                    }
                 }
             },
         );

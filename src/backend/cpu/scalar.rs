@@ -45,6 +45,14 @@ pub(crate) trait Scalar: Element + PartialOrd {
     fn sum(xs: &[Self]) -> Self {
         xs.iter().fold(Self::ZERO, |a, &x| a.add(x))
     }
+    /// `out[r] = sum(row r)` of `x` in rows of `row` elements, each row summed in exactly
+    /// the order of [`Scalar::sum`].
+    #[inline(always)]
+    fn sum_rows(x: &[Self], row: usize, out: &mut [std::mem::MaybeUninit<Self>]) {
+        for (o, r) in out.iter_mut().zip(x.chunks_exact(row.max(1))) {
+            o.write(Self::sum(r));
+        }
+    }
     /// `out[c] = sum(column c)` of the row-major `x` with `out.len()` columns, each
     /// column summed in exactly the order of [`Scalar::sum`].
     fn sum_columns(x: &[Self], out: &mut [Self]) {
@@ -76,6 +84,11 @@ pub(crate) trait Bits: Scalar {
 /// Transcendental and rounding functions of the float dtypes.
 pub(crate) trait Float: Scalar {
     fn exp(self) -> Self;
+    /// [`Float::exp`] of a whole slice by an instruction-set-specific kernel with the
+    /// same results, or `false` (nothing written) where there is none.
+    fn exp_slice(_x: &[Self], _out: &mut [std::mem::MaybeUninit<Self>]) -> bool {
+        false
+    }
     fn ln(self) -> Self;
     fn ln_1p(self) -> Self;
     fn exp_m1(self) -> Self;
@@ -134,6 +147,45 @@ fn block_sum<T: Scalar>(xs: &[T]) -> T {
         s = s.add(x);
     }
     s
+}
+
+/// [`pairwise`] of each row of `row` elements of `x` into `out`. Short rows (one
+/// [`block_sum`] each) are summed four at a time, their accumulators interleaved so that
+/// the additions of different rows overlap instead of waiting on one another; the
+/// additions of each row are the same, in the same order.
+#[inline(always)]
+fn pairwise_rows<T: Scalar>(x: &[T], row: usize, out: &mut [std::mem::MaybeUninit<T>]) {
+    if row == 0 || row > PAIRWISE_BLOCK {
+        for (o, r) in out.iter_mut().zip(x.chunks_exact(row.max(1))) {
+            o.write(pairwise(r));
+        }
+        return;
+    }
+    let full = row / 8 * 8;
+    let n = (x.len() / row).min(out.len());
+    let quads = n / 4;
+    for q in 0..quads {
+        let quad: [&[T]; 4] = std::array::from_fn(|i| &x[(4 * q + i) * row..(4 * q + i + 1) * row]);
+        let mut acc = [[T::ZERO; 8]; 4];
+        for c in (0..full).step_by(8) {
+            for (a, r) in acc.iter_mut().zip(&quad) {
+                for (s, &v) in a.iter_mut().zip(&r[c..c + 8]) {
+                    *s = s.add(v);
+                }
+            }
+        }
+        for (i, (a, r)) in acc.iter().zip(&quad).enumerate() {
+            let mut s =
+                ((a[0].add(a[1])).add(a[2].add(a[3]))).add((a[4].add(a[5])).add(a[6].add(a[7])));
+            for &v in &r[full..] {
+                s = s.add(v);
+            }
+            out[4 * q + i].write(s);
+        }
+    }
+    for r in 4 * quads..n {
+        out[r].write(block_sum(&x[r * row..(r + 1) * row]));
+    }
 }
 
 /// The leaves of [`pairwise`] over `len` elements: the ranges summed by one
@@ -217,7 +269,7 @@ fn block_sum_columns<T: Scalar>(x: &[T], out: &mut [T]) {
 }
 
 macro_rules! float_scalar {
-    ($t:ty, $exp:path, $ln:path, $ln_1p:path, $exp_m1:path, $tanh:path, $erf_inv:path, $erf:path) => {
+    ($t:ty, $exp:path, $exp_slice:path, $ln:path, $ln_1p:path, $exp_m1:path, $tanh:path, $erf_inv:path, $erf:path) => {
         impl Scalar for $t {
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
@@ -296,12 +348,19 @@ macro_rules! float_scalar {
             fn sum_columns(x: &[Self], out: &mut [Self]) {
                 pairwise_columns(x, out)
             }
+            #[inline(always)]
+            fn sum_rows(x: &[Self], row: usize, out: &mut [std::mem::MaybeUninit<Self>]) {
+                pairwise_rows(x, row, out)
+            }
         }
 
         impl Float for $t {
             #[inline(always)]
             fn exp(self) -> Self {
                 $exp(self)
+            }
+            fn exp_slice(x: &[Self], out: &mut [std::mem::MaybeUninit<Self>]) -> bool {
+                $exp_slice(x, out)
             }
             #[inline(always)]
             fn ln(self) -> Self {
@@ -373,10 +432,16 @@ macro_rules! float_scalar {
         }
     };
 }
+/// No instruction-set-specific slice kernel: the generic loop runs.
+fn no_slice_kernel<T>(_x: &[T], _out: &mut [std::mem::MaybeUninit<T>]) -> bool {
+    false
+}
+
 // Both use the vectorizable kernels of `math.rs` and `math_f64.rs` (bounds there).
 float_scalar!(
     f32,
     super::math::exp_f32,
+    super::math::exp_f32_slice,
     super::math::ln_f32,
     super::math::ln_1p_f32,
     super::math::exp_m1_f32,
@@ -387,6 +452,7 @@ float_scalar!(
 float_scalar!(
     f64,
     super::math_f64::exp_f64,
+    no_slice_kernel,
     super::math_f64::ln_f64,
     super::math_f64::ln_1p_f64,
     super::math_f64::exp_m1_f64,
@@ -607,6 +673,25 @@ impl Bits for bool {
 #[cfg(test)]
 mod tests {
     use super::{Scalar, pairwise, pairwise_combine, pairwise_leaves};
+
+    #[test]
+    fn rows_summed_four_at_a_time_equal_each_row_alone() {
+        for row in [1, 3, 8, 10, 100, 128, 129, 1000] {
+            for rows in [1, 3, 4, 5, 9] {
+                let x: Vec<f32> = (0..row * rows)
+                    .map(|i| ((i * 7919) % 1013) as f32 * 0.37 - 180.0)
+                    .collect();
+                let mut out = vec![std::mem::MaybeUninit::new(0f32); rows];
+                f32::sum_rows(&x, row, &mut out);
+                for (r, o) in out.iter().enumerate() {
+                    // SAFETY: `sum_rows` wrote every row's slot.
+                    let got = unsafe { o.assume_init() };
+                    let want = pairwise(&x[r * row..(r + 1) * row]);
+                    assert_eq!(got.to_bits(), want.to_bits(), "{rows} rows of {row}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn leaf_sums_combine_to_the_pairwise_sum_bit_for_bit() {
