@@ -1,14 +1,17 @@
 //! Fused elementwise kernels: a [`FusedGroup`] compiled to register code and run chunk
 //! by chunk.
 //!
-//! Each value of the group gets a scratch register of one chunk (at most a few KiB, so
-//! the working set stays in L1); registers are reused once their value is dead. An
+//! Each value of the group gets a scratch register of one chunk (chunks are sized so
+//! that all registers together take [`REGISTER_BYTES`] and stay in the L1 cache);
+//! registers are reused once their value is dead. An
 //! instruction runs one of the elementwise loops of `elementwise` over a whole chunk, so
 //! the interpretation cost is paid per chunk, not per element, and every loop is the
 //! same vectorized code the unfused kernels use: fused and unfused results are equal bit
 //! for bit. Outputs are stored from their register as soon as they are computed;
 //! reductions over trailing axes sum whole rows inside a chunk with the same pairwise
-//! summation as the `reduce` kernel.
+//! summation as the `reduce` kernel. Rows longer than a chunk are walked a few leaves of
+//! that pairwise sum at a time, the leaf sums combined at the row's end as the whole row
+//! would be ([`LongRows`]), so such reductions stay in the kernel with the same results.
 
 use super::alloc;
 use super::elementwise::{
