@@ -7,7 +7,7 @@
 use super::elementwise::{Out, Slice};
 use super::scalar::Scalar;
 use super::strided::{permute, prod};
-use super::{filled, typed};
+use super::{alloc, filled, typed};
 use crate::array::Buffer;
 use std::borrow::Cow;
 
@@ -112,10 +112,12 @@ fn setup<'a, T: Scalar>(
     let k = extents(ls, axes.lhs_contract);
     let n = extents(rs, &rhs_free);
     let total = prod(&[batch, m, n]);
-    let out = filled(total, T::ZERO)?;
     if total == 0 || k == 0 {
-        return Ok((out, None));
+        return Ok((filled(total, T::ZERO)?, None));
     }
+    // Every slot is written by the product: no zeroing (a large output's memset cost a
+    // quarter of the product's time).
+    let out = alloc(total)?;
     // Lhs as [batch, m, k] (free first) or [batch, k, m]; rhs as [batch, k, n] or
     // [batch, n, k]; anything else is permuted to the first form.
     let (lhs, lhs_strides) = match grouping(axes.lhs_batch, &lhs_free, axes.lhs_contract) {
@@ -173,18 +175,20 @@ fn dot_float<T: GemmFloat>(
         return Ok(out);
     };
     let (m, k, n) = (p.m, p.k, p.n);
-    let dsts = out.chunks_exact_mut(m * n);
+    let total = p.batch * m * n;
+    let dsts = out.spare_capacity_mut()[..total].chunks_exact_mut(m * n);
     let lhss = p.lhs.chunks_exact(m * k);
     let rhss = p.rhs.chunks_exact(k * n);
     for ((dst, a), b) in dsts.zip(lhss).zip(rhss).take(p.batch) {
         let (a_rs, a_cs) = p.lhs_strides;
         let (b_rs, b_cs) = p.rhs_strides;
-        // SAFETY: `dst` holds m*n elements (row-major), `a` m*k and `b` k*n, laid out
-        // with the strides given (each a row-major or column-major matrix); `dst` does
-        // not alias `a` or `b`.
+        // SAFETY: `dst` holds m*n slots (row-major; `MaybeUninit<T>` has `T`'s layout),
+        // `a` m*k and `b` k*n elements, laid out with the strides given (each a row-major
+        // or column-major matrix); `dst` does not alias `a` or `b`. `gemm_into` writes
+        // every slot without reading it.
         unsafe {
             gemm_into(
-                dst.as_mut_ptr(),
+                dst.as_mut_ptr() as *mut T,
                 (a, (a_rs, a_cs)),
                 (b, (b_rs, b_cs)),
                 (m, k, n),
@@ -192,6 +196,8 @@ fn dot_float<T: GemmFloat>(
             )
         };
     }
+    // SAFETY: the products above wrote all `batch * m * n` slots (`setup` reserved them).
+    unsafe { out.set_len(total) };
     Ok(out)
 }
 
@@ -248,6 +254,8 @@ fn dot_loop<T: Scalar>(
         return Ok(out);
     };
     let (m, k, n) = (p.m, p.k, p.n);
+    // This loop accumulates into its output: zeros first.
+    out.resize(p.batch * m * n, T::ZERO);
     let dsts = out.chunks_exact_mut(m * n);
     let lhss = p.lhs.chunks_exact(m * k);
     let rhss = p.rhs.chunks_exact(k * n);
