@@ -450,6 +450,16 @@ impl FusedKernel {
                             .ok_or("cannot allocate the scratch of a fused kernel")?,
                     );
                 }
+                // Long rows: then one buffer of leaf sums per output, kept with the
+                // registers.
+                if let Some(long) = &self.long_rows {
+                    for &(dtype, _) in &self.outputs {
+                        regs.push(
+                            Buffer::zeros(dtype, long.leaves.len().max(1))
+                                .ok_or("cannot allocate a long row's partial sums")?,
+                        );
+                    }
+                }
                 regs
             }
         };
@@ -480,7 +490,8 @@ impl FusedKernel {
     }
 
     /// Runs the rows of `range` chunk by chunk, each reduction keeping the sums of the
-    /// leaves seen so far in `partials` until its row ends.
+    /// leaves seen so far in its buffer of partial sums (after the registers in `regs`,
+    /// one per output) until its row ends.
     fn run_long_rows(
         &self,
         long: &LongRows,
@@ -489,13 +500,10 @@ impl FusedKernel {
         outs: &mut [Out<'_>],
         range: std::ops::Range<usize>,
     ) -> Result<(), String> {
-        let mut partials: Vec<Buffer> = Vec::with_capacity(self.outputs.len());
-        for &(dtype, _) in &self.outputs {
-            partials.push(
-                Buffer::zeros(dtype, long.leaves.len().max(1))
-                    .ok_or("cannot allocate a long row's partial sums")?,
-            );
+        if regs.len() != self.registers.len() + self.outputs.len() {
+            return Err("a long-row kernel's partial sums are missing".into());
         }
+        let (regs, partials) = regs.split_at_mut(self.registers.len());
         for (row, row_start) in (range.start..range.end).step_by(self.row).enumerate() {
             for (c, chunk) in long.chunks.iter().enumerate() {
                 let leaves = &long.leaves[chunk.clone()];
@@ -507,7 +515,7 @@ impl FusedKernel {
                     last: c + 1 == long.chunks.len(),
                 };
                 let (start, end) = (row_start + start, row_start + end);
-                let long = Some((part, &mut partials[..]));
+                let long = Some((part, &mut *partials));
                 self.run_chunk(inputs, regs, outs, range.start, start, end, long)?;
             }
         }
