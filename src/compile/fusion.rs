@@ -1,9 +1,9 @@
 //! Fusion: which equations of a program run together as one elementwise kernel.
 //!
 //! A fused group is a set of elementwise equations over the same number of elements
-//! (`unary`, `binary`, `compare`, `select`, `convert`, `bitcast`, `threefry2x32`, plus the copies
-//! `reshape`, `stop_gradient` and identity `transpose`, and scalars broadcast to the
-//! loop's size), optionally ending in reductions over trailing axes of its values. The
+//! (`unary`, `binary`, `compare`, `select`, `convert`, `bitcast`, `threefry2x32`, plus
+//! the copies `reshape`, `stop_gradient` and identity `transpose`, and scalars broadcast
+//! to the loop's size), optionally ending in reductions over trailing axes of its values. The
 //! backend runs a group chunk by chunk: every intermediate lives in a small scratch
 //! register that stays in the L1 cache, and only the group's outputs (values read after
 //! the group, and the reductions) are written to memory.
