@@ -299,6 +299,7 @@ fn float_unary<T: Float>(op: UnaryOp, x: &[T], o: &mut [MaybeUninit<T>]) -> Resu
         UnaryOp::Neg => map(x, o, one!(T::neg)),
         UnaryOp::Exp if T::exp_slice(x, o) => Ok(()),
         UnaryOp::Exp => map(x, o, one!(T::exp)),
+        UnaryOp::Log if T::ln_slice(x, o) => Ok(()),
         UnaryOp::Log => map(x, o, one!(T::ln)),
         UnaryOp::Log1p => map(x, o, one!(T::ln_1p)),
         UnaryOp::Expm1 => map(x, o, one!(T::exp_m1)),

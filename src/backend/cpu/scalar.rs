@@ -90,6 +90,10 @@ pub(crate) trait Float: Scalar {
         false
     }
     fn ln(self) -> Self;
+    /// [`Float::ln`] of a whole slice, as [`Float::exp_slice`].
+    fn ln_slice(_x: &[Self], _out: &mut [std::mem::MaybeUninit<Self>]) -> bool {
+        false
+    }
     fn ln_1p(self) -> Self;
     fn exp_m1(self) -> Self;
     fn sqrt(self) -> Self;
@@ -269,7 +273,7 @@ fn block_sum_columns<T: Scalar>(x: &[T], out: &mut [T]) {
 }
 
 macro_rules! float_scalar {
-    ($t:ty, $exp:path, $exp_slice:path, $ln:path, $ln_1p:path, $exp_m1:path, $tanh:path, $erf_inv:path, $erf:path) => {
+    ($t:ty, $exp:path, $exp_slice:path, $ln:path, $ln_slice:path, $ln_1p:path, $exp_m1:path, $tanh:path, $erf_inv:path, $erf:path) => {
         impl Scalar for $t {
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
@@ -362,6 +366,9 @@ macro_rules! float_scalar {
             fn exp_slice(x: &[Self], out: &mut [std::mem::MaybeUninit<Self>]) -> bool {
                 $exp_slice(x, out)
             }
+            fn ln_slice(x: &[Self], out: &mut [std::mem::MaybeUninit<Self>]) -> bool {
+                $ln_slice(x, out)
+            }
             #[inline(always)]
             fn ln(self) -> Self {
                 $ln(self)
@@ -443,6 +450,7 @@ float_scalar!(
     super::math::exp_f32,
     super::math::exp_f32_slice,
     super::math::ln_f32,
+    super::math::ln_f32_slice,
     super::math::ln_1p_f32,
     super::math::exp_m1_f32,
     super::math::tanh_f32,
@@ -454,6 +462,7 @@ float_scalar!(
     super::math_f64::exp_f64,
     no_slice_kernel,
     super::math_f64::ln_f64,
+    no_slice_kernel,
     super::math_f64::ln_1p_f64,
     super::math_f64::exp_m1_f64,
     super::math_f64::tanh_f64,
