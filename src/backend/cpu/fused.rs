@@ -303,6 +303,8 @@ impl FusedKernel {
         // As many elements as let one chunk of every register fit the budget.
         let per_element: usize = b.registers.iter().map(|d| d.size_bytes()).sum();
         let target = (REGISTER_BYTES / per_element.max(1)).clamp(MIN_CHUNK, MAX_CHUNK) / 16 * 16;
+        // No longer than the kernel (small kernels keep small registers).
+        let target = target.min(n.max(1).next_multiple_of(16));
         let long_rows = (row > MAX_FUSED_ROW).then(|| LongRows::new(row, target));
         let chunk = if let Some(long) = &long_rows {
             long.longest()
