@@ -22,7 +22,7 @@ use std::collections::HashSet;
 /// (see the module documentation). An ill-formed program comes back unchanged.
 ///
 /// ```
-/// use autobatch::{compile::unbroadcast, ir::Var, make_program, Array};
+/// use autobatch::{compile::unbroadcast, make_program, Array};
 /// // Under vmap the [64] constant meets the batch as a [32, 64] constant.
 /// let c = Array::arange(64).astype(autobatch::DType::F32);
 /// let f = autobatch::vmap(|x: &Array| x * &c);
