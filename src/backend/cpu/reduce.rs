@@ -56,9 +56,12 @@ fn reduce_typed<T: Scalar>(
     // Leading axes summed: whole rows added column by column (no transposed copy).
     if axes.iter().enumerate().all(|(i, &a)| i == a) {
         let mut out = filled(n_out, identity::<T>(op))?;
+        let x = x
+            .get(..group * n_out)
+            .ok_or("reduce: the operand is smaller than its shape")?;
         vectorized(
             #[inline(always)]
-            || reduce_leading(op, &x[..group * n_out], &mut out),
+            || reduce_leading(op, x, &mut out),
         );
         return Ok(out);
     }
@@ -78,7 +81,10 @@ fn reduce_typed<T: Scalar>(
     };
     if n_out >= 2 && n_out * group >= PARALLEL_MIN_ELEMENTS {
         // Each thread reduces half of the groups (each group the same way either way).
-        let (a, b) = data[..n_out * group].split_at(n_out / 2 * group);
+        let all = data
+            .get(..n_out * group)
+            .ok_or("reduce: the operand is smaller than its shape")?;
+        let (a, b) = all.split_at(n_out / 2 * group);
         let mut second = alloc(n_out - n_out / 2)?;
         super::worker::join(|| groups(a, &mut out), || groups(b, &mut second));
         out.extend_from_slice(&second);
