@@ -13,7 +13,7 @@
 //! product or a reduction reading the constant would otherwise materialize it on every
 //! call.
 
-use crate::array::{Array, Buffer};
+use crate::array::{Array, Buffer, Element};
 use crate::ir::{ArrayType, Equation, Primitive, Program, Var};
 use std::collections::HashSet;
 
@@ -122,13 +122,7 @@ fn repeated_axes(b: &Buffer, shape: &[usize]) -> Option<usize> {
 
 /// The first `n` elements of `b`.
 fn prefix(b: &Buffer, n: usize) -> Buffer {
-    match b {
-        Buffer::F32(v) => Buffer::F32(v[..n].to_vec()),
-        Buffer::F64(v) => Buffer::F64(v[..n].to_vec()),
-        Buffer::I32(v) => Buffer::I32(v[..n].to_vec()),
-        Buffer::U32(v) => Buffer::U32(v[..n].to_vec()),
-        Buffer::Bool(v) => Buffer::Bool(v[..n].to_vec()),
-    }
+    crate::with_buffer!(b, v => Element::into_buffer(v[..n.min(v.len())].to_vec()))
 }
 
 #[cfg(test)]

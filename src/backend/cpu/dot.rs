@@ -88,16 +88,15 @@ fn arrange<'a, T: Copy + 'static>(
     }
 }
 
-/// The zero-filled output, and the problem when there is anything to compute (no
-/// extent is 0).
-#[allow(clippy::type_complexity)]
+/// The output's element count, and the problem when there is anything to compute (no
+/// extent is 0; otherwise the output is all zeros).
 fn setup<'a, T: Scalar>(
     lhs: &'a [T],
     ls: &[usize],
     rhs: &'a [T],
     rs: &[usize],
     axes: &Axes<'_>,
-) -> Result<(Vec<T>, Option<Problem<'a, T>>), String> {
+) -> Result<(usize, Option<Problem<'a, T>>), String> {
     let free = |rank: usize, batch: &[usize], contract: &[usize]| -> Vec<usize> {
         (0..rank)
             .filter(|a| !batch.contains(a) && !contract.contains(a))
@@ -113,11 +112,8 @@ fn setup<'a, T: Scalar>(
     let n = extents(rs, &rhs_free);
     let total = prod(&[batch, m, n]);
     if total == 0 || k == 0 {
-        return Ok((filled(total, T::ZERO)?, None));
+        return Ok((total, None));
     }
-    // Every slot is written by the product: no zeroing (a large output's memset cost a
-    // quarter of the product's time).
-    let out = alloc(total)?;
     // Lhs as [batch, m, k] (free first) or [batch, k, m]; rhs as [batch, k, n] or
     // [batch, n, k]; anything else is permuted to the first form.
     let (lhs, lhs_strides) = match grouping(axes.lhs_batch, &lhs_free, axes.lhs_contract) {
@@ -146,7 +142,7 @@ fn setup<'a, T: Scalar>(
         rhs,
         rhs_strides,
     };
-    Ok((out, Some(problem)))
+    Ok((total, Some(problem)))
 }
 
 /// Products of at least this many multiply-adds use every core.
@@ -170,12 +166,14 @@ fn dot_float<T: GemmFloat>(
     rs: &[usize],
     axes: &Axes<'_>,
 ) -> Result<Vec<T>, String> {
-    let (mut out, problem) = setup(lhs, ls, rhs, rs, axes)?;
+    let (total, problem) = setup(lhs, ls, rhs, rs, axes)?;
     let Some(p) = problem else {
-        return Ok(out);
+        return filled(total, T::ZERO);
     };
     let (m, k, n) = (p.m, p.k, p.n);
-    let total = p.batch * m * n;
+    // Every slot is written by the products below: no zeroing first (a large output's
+    // memset cost a quarter of the product's time).
+    let mut out = alloc(total)?;
     let dsts = out.spare_capacity_mut()[..total].chunks_exact_mut(m * n);
     let lhss = p.lhs.chunks_exact(m * k);
     let rhss = p.rhs.chunks_exact(k * n);
@@ -196,7 +194,7 @@ fn dot_float<T: GemmFloat>(
             )
         };
     }
-    // SAFETY: the products above wrote all `batch * m * n` slots (`setup` reserved them).
+    // SAFETY: the products above wrote all `batch * m * n = total` slots.
     unsafe { out.set_len(total) };
     Ok(out)
 }
@@ -249,13 +247,13 @@ fn dot_loop<T: Scalar>(
     rs: &[usize],
     axes: &Axes<'_>,
 ) -> Result<Vec<T>, String> {
-    let (mut out, problem) = setup(lhs, ls, rhs, rs, axes)?;
+    let (total, problem) = setup(lhs, ls, rhs, rs, axes)?;
+    // This loop accumulates into its output: zeros first.
+    let mut out = filled(total, T::ZERO)?;
     let Some(p) = problem else {
         return Ok(out);
     };
     let (m, k, n) = (p.m, p.k, p.n);
-    // This loop accumulates into its output: zeros first.
-    out.resize(p.batch * m * n, T::ZERO);
     let dsts = out.chunks_exact_mut(m * n);
     let lhss = p.lhs.chunks_exact(m * k);
     let rhss = p.rhs.chunks_exact(k * n);

@@ -18,7 +18,7 @@ use super::elementwise::{
     Out, Slice, binary_into, bitcast_into, compare_into, convert_into, copy_into, fma_into,
     select_into, unary_into,
 };
-use super::reduce::reduce_group;
+use super::reduce::{identity, reduce_group};
 use super::scalar::{Scalar, pairwise_combine, pairwise_leaves};
 use super::simd::vectorized;
 use super::threefry::threefry2x32_into;
@@ -351,18 +351,14 @@ impl FusedKernel {
         }
         let mut spans: Vec<Out<'_>> = outs.iter_mut().map(spare).collect();
         let chunks = self.elements.div_ceil(self.chunk);
-        let rows = self.elements / self.row;
-        let splits = if self.long_rows.is_some() {
-            rows >= 2
+        // Long rows split between rows; other kernels between chunks.
+        let (units, unit) = if self.long_rows.is_some() {
+            (self.elements / self.row, self.row)
         } else {
-            chunks >= 2
+            (chunks, self.chunk)
         };
-        if self.elements >= PARALLEL_MIN_ELEMENTS && splits {
-            let mid = if self.long_rows.is_some() {
-                rows / 2 * self.row
-            } else {
-                chunks / 2 * self.chunk
-            };
+        if self.elements >= PARALLEL_MIN_ELEMENTS && units >= 2 {
+            let mid = units / 2 * unit;
             let mut second = Vec::with_capacity(spans.len());
             let mut first = Vec::with_capacity(spans.len());
             for (span, &(_, n)) in spans.drain(..).zip(&self.outputs) {
@@ -855,16 +851,6 @@ fn reduce_long_row(
         (Slice::F32(x), Buffer::F32(p), Out::F32(o)) => go(op, x, part, p, row, o),
         (Slice::F64(x), Buffer::F64(p), Out::F64(o)) => go(op, x, part, p, row, o),
         _ => Err("a long row's reduction must be of floats".into()),
-    }
-}
-
-/// The identity of a reduction.
-fn identity<T: Scalar>(op: ReduceOp) -> T {
-    match op {
-        ReduceOp::Sum => T::ZERO,
-        ReduceOp::Prod => T::ONE,
-        ReduceOp::Max => T::LOWEST,
-        ReduceOp::Min => T::HIGHEST,
     }
 }
 

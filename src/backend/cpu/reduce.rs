@@ -19,7 +19,8 @@ pub(crate) fn reduce(
     crate::with_buffer!(x, v => reduce_typed(op, v, shape, axes).map(Element::into_buffer))
 }
 
-fn identity<T: Scalar>(op: ReduceOp) -> T {
+/// The identity of a reduction (what an empty one gives).
+pub(crate) fn identity<T: Scalar>(op: ReduceOp) -> T {
     match op {
         ReduceOp::Sum => T::ZERO,
         ReduceOp::Prod => T::ONE,

@@ -134,6 +134,12 @@ fn pairwise_halves<T: Scalar>(xs: &[T]) -> T {
     pairwise(a).add(pairwise(b))
 }
 
+/// Eight accumulators added pairwise, in the order [`block_sum`] adds them.
+#[inline(always)]
+fn combine8<T: Scalar>(a: &[T; 8]) -> T {
+    ((a[0].add(a[1])).add(a[2].add(a[3]))).add((a[4].add(a[5])).add(a[6].add(a[7])))
+}
+
 /// Eight interleaved accumulators, as in NumPy, combined pairwise at the end.
 #[inline(always)]
 fn block_sum<T: Scalar>(xs: &[T]) -> T {
@@ -145,8 +151,7 @@ fn block_sum<T: Scalar>(xs: &[T]) -> T {
             *a = a.add(x);
         }
     }
-    let mut s = ((acc[0].add(acc[1])).add(acc[2].add(acc[3])))
-        .add((acc[4].add(acc[5])).add(acc[6].add(acc[7])));
+    let mut s = combine8(&acc);
     for &x in rest {
         s = s.add(x);
     }
@@ -179,8 +184,7 @@ fn pairwise_rows<T: Scalar>(x: &[T], row: usize, out: &mut [std::mem::MaybeUnini
             }
         }
         for (i, (a, r)) in acc.iter().zip(&quad).enumerate() {
-            let mut s =
-                ((a[0].add(a[1])).add(a[2].add(a[3]))).add((a[4].add(a[5])).add(a[6].add(a[7])));
+            let mut s = combine8(a);
             for &v in &r[full..] {
                 s = s.add(v);
             }
@@ -262,8 +266,7 @@ fn block_sum_columns<T: Scalar>(x: &[T], out: &mut [T]) {
         }
     }
     for (c, o) in out.iter_mut().enumerate() {
-        let a = |j: usize| acc[j * cols + c];
-        *o = ((a(0).add(a(1))).add(a(2).add(a(3)))).add((a(4).add(a(5))).add(a(6).add(a(7))));
+        *o = combine8(&std::array::from_fn(|j| acc[j * cols + c]));
     }
     for row in x[full * cols..].chunks_exact(cols) {
         for (o, &v) in out.iter_mut().zip(row) {
