@@ -368,3 +368,30 @@ fn long_rows_reduce_inside_kernels_bit_for_bit() {
         }
     }
 }
+
+#[test]
+fn broadcast_fills_follow_their_inputs_from_call_to_call() {
+    // A constant pattern (filled once per register set) beside a pattern and a scalar
+    // computed from the arguments (filled every call), in kernels large enough to
+    // split between threads and small enough not to.
+    for rows in [3i64, 64, 4096] {
+        let c = Array::arange(10).astype(DType::F32) / 7.0 - 0.5;
+        let f = |x: &Array, p: &Array| -> autobatch::Result<Array> {
+            let scale = p.exp();
+            Ok((x * &scale + &c) * p.sum())
+        };
+        let fast = jit(f);
+        for k in 0..4 {
+            let x = Array::arange(rows * 10)
+                .astype(DType::F32)
+                .reshape(&[rows as isize, 10])
+                / 100.0;
+            let p = Array::arange(10).astype(DType::F32) / (10.0 + k as f32) - 0.3;
+            assert_eq!(
+                fast(&x, &p).unwrap().to_vec::<f32>().unwrap(),
+                f(&x, &p).unwrap().to_vec::<f32>().unwrap(),
+                "rows {rows}, call {k}"
+            );
+        }
+    }
+}

@@ -86,7 +86,10 @@ pub(crate) struct FusedKernel {
     /// What every chunk start is a multiple of.
     granule: usize,
     registers: Vec<DType>,
-    /// Run once per call (splats into registers that are never reused).
+    /// Fills of registers that are never reused from constants: run once per register
+    /// set (the registers keep them from call to call).
+    fixed: Vec<Instr>,
+    /// Fills of registers that are never reused from other inputs: run once per call.
     prologue: Vec<Instr>,
     /// Run on every chunk.
     instrs: Vec<Instr>,
@@ -156,11 +159,13 @@ impl FusedKernel {
         group: &FusedGroup,
         uniform: impl Fn(Var) -> bool,
     ) -> Result<FusedKernel, String> {
+        let constant = |v: Var| program.constvars.contains(&v);
         let mut b = Builder {
             program,
             registers: Vec::new(),
             free: Vec::new(),
             pins: Vec::new(),
+            fixed: Vec::new(),
             prologue: Vec::new(),
             instrs: Vec::new(),
             values: HashMap::new(),
@@ -175,7 +180,7 @@ impl FusedKernel {
                 }
             } else if n > 1 && uniform(v) {
                 let r = b.pinned(ty.dtype);
-                b.prologue.push(Instr::Splat(i, r));
+                b.fixed.push(Instr::Splat(i, r));
                 b.values.insert(v, Src::Reg(r));
             } else {
                 b.values.insert(v, Src::Input(i));
@@ -226,7 +231,11 @@ impl FusedKernel {
                     let aligned = group.row <= MAX_FUSED_ROW || period == 1;
                     if aligned && group.granule.max(1).is_multiple_of(period) {
                         let r = b.pinned(ty.dtype);
-                        b.prologue.push(Instr::Tile(i, r));
+                        if constant(eq.inputs[0]) {
+                            b.fixed.push(Instr::Tile(i, r));
+                        } else {
+                            b.prologue.push(Instr::Tile(i, r));
+                        }
                         Some(r)
                     } else {
                         // Chunks start at varying offsets into a long pattern.
@@ -331,6 +340,7 @@ impl FusedKernel {
             row,
             granule: group.granule.max(1),
             registers: b.registers,
+            fixed: b.fixed,
             prologue: b.prologue,
             instrs: b.instrs,
             outputs,
@@ -413,8 +423,9 @@ impl FusedKernel {
     /// The inputs read as repeating patterns (splats and tiles of a broadcast), which
     /// must be [`View::Whole`]; every other input is read element by element.
     pub(crate) fn pattern_inputs(&self) -> Vec<usize> {
-        self.prologue
+        self.fixed
             .iter()
+            .chain(&self.prologue)
             .chain(&self.instrs)
             .filter_map(|i| match *i {
                 Instr::Splat(k, _) | Instr::Tile(k, _) | Instr::TileAt(k, _) => Some(k),
@@ -438,6 +449,7 @@ impl FusedKernel {
             let mine = s.iter().position(|(t, _)| *t == me)?;
             Some(s.swap_remove(mine).1)
         });
+        let fresh = cached.is_none();
         let mut regs = match cached {
             Some(regs) => regs,
             None => {
@@ -461,11 +473,18 @@ impl FusedKernel {
                 regs
             }
         };
-        for instr in &self.prologue {
+        // Constants fill whole registers, once; other inputs as much as this range's
+        // chunks read.
+        let fixed = if fresh { &self.fixed[..] } else { &[] };
+        for (instr, len) in fixed.iter().map(|i| (i, self.chunk)).chain(
+            self.prologue
+                .iter()
+                .map(|i| (i, self.chunk.min(range.len()))),
+        ) {
             if let Instr::Splat(i, r) | Instr::Tile(i, r) = *instr {
                 let b = whole(inputs, i)?;
                 let first_only = matches!(instr, Instr::Splat(..));
-                repeat(b, &mut regs[r], 0, self.chunk, first_only)?;
+                repeat(b, &mut regs[r], 0, len, first_only)?;
             }
         }
         let base = range.start;
@@ -732,12 +751,18 @@ fn repeat(
             dst.fill(*v);
             return Ok(());
         }
-        let (mut at, mut done) = (start % src.len(), 0);
+        // One period (rotated to `start`), then the filled part doubled: a few long
+        // copies instead of one short copy per period.
+        let period = src.len().min(len);
+        let at = start % src.len();
+        let head = (src.len() - at).min(period);
+        dst[..head].copy_from_slice(&src[at..at + head]);
+        dst[head..period].copy_from_slice(&src[..period - head]);
+        let mut done = period;
         while done < len {
-            let n = (src.len() - at).min(len - done);
-            dst[done..done + n].copy_from_slice(&src[at..at + n]);
+            let n = done.min(len - done);
+            dst.copy_within(..n, done);
             done += n;
-            at = 0;
         }
         Ok(())
     }
@@ -859,8 +884,10 @@ struct Builder<'a> {
     program: &'a Program,
     registers: Vec<DType>,
     free: Vec<usize>,
-    /// Registers filled once per call, never reused.
+    /// Registers filled before the chunks run (from constants or per call), never
+    /// reused.
     pins: Vec<usize>,
+    fixed: Vec<Instr>,
     prologue: Vec<Instr>,
     instrs: Vec<Instr>,
     values: HashMap<Var, Src>,

@@ -11,8 +11,8 @@
 
 use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
-use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
 use std::thread::Thread;
 use std::time::{Duration, Instant};
 
@@ -80,7 +80,10 @@ fn serve(h: &'static Helper) {
     let mut last = Instant::now();
     loop {
         if h.state.load(Ordering::Acquire) == POSTED {
-            let (data, run) = (h.data.load(Ordering::Relaxed), h.run.load(Ordering::Relaxed));
+            let (data, run) = (
+                h.data.load(Ordering::Relaxed),
+                h.run.load(Ordering::Relaxed),
+            );
             // SAFETY: `join` stored in `run` a `unsafe fn(usize)` (as usize) and in `data`
             // the closure it runs, before POSTED (acquired above), and keeps the closure
             // alive and unmoved until it sees DONE.
