@@ -1,11 +1,12 @@
 //! `dot_general`: each batch element is one `m x k` by `k x n` matrix product. Operands
 //! whose axes are already grouped as `[batch, free, contract]` or `[batch, contract,
 //! free]` are used in place, through strides (a transpose costs nothing); others are
-//! permuted first. Float products go through `gemm`; integer products use a plain
-//! loop.
+//! permuted first. Float products go through `gemm`, or `small_dot` when the right-hand
+//! side is small; integer products use a plain loop.
 
 use super::elementwise::{Out, Slice};
-use super::scalar::Scalar;
+use super::scalar::{Float, Scalar};
+use super::small_dot::{is_small, small_product};
 use super::strided::{permute, prod};
 use super::{alloc, filled, typed};
 use crate::array::Buffer;
@@ -20,7 +21,7 @@ pub(crate) struct Axes<'a> {
 }
 
 /// The float types `gemm` supports.
-trait GemmFloat: Scalar {}
+trait GemmFloat: Float {}
 impl GemmFloat for f32 {}
 impl GemmFloat for f64 {}
 
@@ -180,6 +181,10 @@ fn dot_float<T: GemmFloat>(
     for ((dst, a), b) in dsts.zip(lhss).zip(rhss).take(p.batch) {
         let (a_rs, a_cs) = p.lhs_strides;
         let (b_rs, b_cs) = p.rhs_strides;
+        if is_small(k, n) {
+            small_product(dst, (a, p.lhs_strides), (b, p.rhs_strides), (m, k, n))?;
+            continue;
+        }
         // SAFETY: `dst` holds m*n slots (row-major; `MaybeUninit<T>` has `T`'s layout),
         // `a` m*k and `b` k*n elements, laid out with the strides given (each a row-major
         // or column-major matrix); `dst` does not alias `a` or `b`. `gemm_into` writes
@@ -307,6 +312,9 @@ pub(crate) fn matmul_rows(
         if k == 0 {
             out[..m * n].fill(std::mem::MaybeUninit::new(T::ZERO));
             return Ok(());
+        }
+        if is_small(k, n) {
+            return small_product(out, (a, (k, 1)), (b, (b_rs, b_cs)), (m, k, n));
         }
         // SAFETY: `out` holds m*n slots (row-major), `a` m*k elements (row-major) and `b`
         // k*n with the strides given (checked above); `out` does not alias `a` or `b` (a

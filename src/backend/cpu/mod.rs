@@ -30,6 +30,7 @@ mod reduce;
 mod rows;
 mod scalar;
 mod simd;
+mod small_dot;
 mod strided;
 mod threefry;
 mod worker;

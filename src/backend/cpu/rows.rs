@@ -58,7 +58,7 @@ enum Input {
 /// A step of a region.
 enum RegionOp {
     Fused {
-        kernel: FusedKernel,
+        kernel: Box<FusedKernel>,
         inputs: Vec<Input>,
         /// The region values it defines, in the kernel's output order.
         outputs: Vec<usize>,
@@ -503,7 +503,7 @@ impl Forming {
                 ) => ops.push(RegionOp::Fused {
                     inputs: inputs.iter().map(|&v| input(v)).collect(),
                     outputs: outputs.iter().map(|v| index[v]).collect(),
-                    kernel,
+                    kernel: Box::new(kernel),
                     mid,
                 }),
                 (

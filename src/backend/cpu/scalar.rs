@@ -105,6 +105,17 @@ pub(crate) trait Float: Scalar {
     fn erf_inv(self) -> Self;
     fn erf(self) -> Self;
     fn mul_add(self, b: Self, c: Self) -> Self;
+    /// `small_dot`'s product (`a` with its row and column strides, `b` with its row
+    /// stride and unit column stride, `(m, k, n)`) by an instruction-set-specific kernel
+    /// with the same results, or `false` (nothing written) where there is none.
+    fn product_kernel(
+        _out: &mut [std::mem::MaybeUninit<Self>],
+        _a: (&[Self], usize, usize),
+        _b: (&[Self], usize),
+        _dims: (usize, usize, usize),
+    ) -> bool {
+        false
+    }
     fn floor(self) -> Self;
     fn ceil(self) -> Self;
     fn round(self) -> Self;
@@ -276,7 +287,7 @@ fn block_sum_columns<T: Scalar>(x: &[T], out: &mut [T]) {
 }
 
 macro_rules! float_scalar {
-    ($t:ty, $exp:path, $exp_slice:path, $ln:path, $ln_slice:path, $ln_1p:path, $exp_m1:path, $tanh:path, $erf_inv:path, $erf:path) => {
+    ($t:ty, $exp:path, $exp_slice:path, $ln:path, $ln_slice:path, $ln_1p:path, $exp_m1:path, $tanh:path, $erf_inv:path, $erf:path, $product:path) => {
         impl Scalar for $t {
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
@@ -372,6 +383,14 @@ macro_rules! float_scalar {
             fn ln_slice(x: &[Self], out: &mut [std::mem::MaybeUninit<Self>]) -> bool {
                 $ln_slice(x, out)
             }
+            fn product_kernel(
+                out: &mut [std::mem::MaybeUninit<Self>],
+                a: (&[Self], usize, usize),
+                b: (&[Self], usize),
+                dims: (usize, usize, usize),
+            ) -> bool {
+                $product(out, a, b, dims)
+            }
             #[inline(always)]
             fn ln(self) -> Self {
                 $ln(self)
@@ -447,6 +466,15 @@ fn no_slice_kernel<T>(_x: &[T], _out: &mut [std::mem::MaybeUninit<T>]) -> bool {
     false
 }
 
+fn no_product_kernel<T>(
+    _out: &mut [std::mem::MaybeUninit<T>],
+    _a: (&[T], usize, usize),
+    _b: (&[T], usize),
+    _dims: (usize, usize, usize),
+) -> bool {
+    false
+}
+
 // Both use the vectorizable kernels of `math.rs` and `math_f64.rs` (bounds there).
 float_scalar!(
     f32,
@@ -458,7 +486,8 @@ float_scalar!(
     super::math::exp_m1_f32,
     super::math::tanh_f32,
     super::erf_inv::erf_inv_f32,
-    super::erf::erf_f32
+    super::erf::erf_f32,
+    super::small_dot::product_f32
 );
 float_scalar!(
     f64,
@@ -470,7 +499,8 @@ float_scalar!(
     super::math_f64::exp_m1_f64,
     super::math_f64::tanh_f64,
     super::erf_inv::erf_inv_f64,
-    super::erf::erf_f64
+    super::erf::erf_f64,
+    no_product_kernel
 );
 
 macro_rules! int_common {

@@ -1,0 +1,357 @@
+//! Matrix products with a short contraction and few columns (the notebook's `[128, 10]
+//! x [10, 100]` and `[128, 100] x [100, 10]`), as one register-blocked loop.
+//!
+//! A general GEMM call packs both operands and dispatches a micro-kernel through
+//! several layers, which for such shapes costs more than the arithmetic (about 2 µs for
+//! 64 x 10 x 100 here). When the right-hand side is small ([`is_small`]: it then
+//! stays in the L1 cache), this loop keeps a block of [`ROWS`] output rows by one vector
+//! of columns in registers and walks the contraction once, each step one broadcast of a
+//! left-hand element and a fused multiply-add per row.
+//!
+//! Every output element is `fma(a[i, k-1], b[k-1, j], ... fma(a[i, 0], b[0, j], 0))`:
+//! the same operations in the same order whatever the blocking, the row count or the
+//! instruction set, so a product split between threads by rows equals the whole.
+
+use super::scalar::Float;
+use super::simd::vectorized;
+use std::mem::MaybeUninit;
+
+/// The largest contraction and column count taken here (the right-hand side then
+/// takes at most 64 KiB of `f32`).
+const MAX_K: usize = 128;
+const MAX_N: usize = 128;
+
+/// Output rows computed together (each left-hand element loaded once per row, each
+/// right-hand vector once per block).
+const ROWS: usize = 8;
+
+/// Whether a `k x n` right-hand side is multiplied here rather than by `gemm`. Depends
+/// on the right-hand side only, so every row of a product is computed the same way.
+pub(crate) fn is_small(k: usize, n: usize) -> bool {
+    k <= MAX_K && n <= MAX_N
+}
+
+/// `out = a b` for `a` (`m x k`, element `(i, p)` at `i * a_rs + p * a_cs`) and `b`
+/// (`k x n`, likewise); `out` is `m x n` row-major and is written without being read.
+/// `(k, n)` must be [`is_small`]; the operands must hold every element their strides
+/// name.
+pub(crate) fn small_product<T: Float>(
+    out: &mut [MaybeUninit<T>],
+    (a, (a_rs, a_cs)): (&[T], (usize, usize)),
+    (b, (b_rs, b_cs)): (&[T], (usize, usize)),
+    (m, k, n): (usize, usize, usize),
+) -> Result<(), String> {
+    if !is_small(k, n) {
+        return Err(format!("a {k} x {n} right-hand side is not small"));
+    }
+    let last = |rs: usize, cs: usize, rows: usize, cols: usize| {
+        (rows > 0 && cols > 0).then(|| (rows - 1) * rs + (cols - 1) * cs)
+    };
+    let fits = |x: &[T], rs, cs, rows, cols| last(rs, cs, rows, cols).is_none_or(|l| l < x.len());
+    if !fits(a, a_rs, a_cs, m, k) || !fits(b, b_rs, b_cs, k, n) || out.len() < m * n {
+        return Err("small product: operands smaller than their shapes".into());
+    }
+    if m == 0 || n == 0 {
+        return Ok(());
+    }
+    if k == 0 {
+        out[..m * n].fill(MaybeUninit::new(T::ZERO));
+        return Ok(());
+    }
+    if b_cs == 1 && T::product_kernel(out, (a, a_rs, a_cs), (b, b_rs), (m, k, n)) {
+        return Ok(());
+    }
+    let lanes = 64 / std::mem::size_of::<T>();
+    // Whole vectors of columns are read in place (rows of `b` with unit column
+    // stride, else a packed copy); the last partial one from a zero-padded copy.
+    let full = n - n % lanes;
+    let packed;
+    let (body, body_rs) = if b_cs == 1 || full == 0 {
+        (b, b_rs)
+    } else {
+        let mut v = super::alloc(k * full)?;
+        for p in 0..k {
+            v.extend((0..full).map(|j| b[p * b_rs + j * b_cs]));
+        }
+        packed = v;
+        (&packed[..], full)
+    };
+    let mut tail = [[T::ZERO; 16]; MAX_K];
+    for (p, row) in tail.iter_mut().enumerate().take(k) {
+        for (j, x) in row.iter_mut().enumerate().take(n - full) {
+            *x = b[p * b_rs + (full + j) * b_cs];
+        }
+    }
+    let tail = tail.as_flattened();
+    vectorized(
+        #[inline(always)]
+        || {
+            if lanes == 16 {
+                rows_of::<T, 16>(out, (a, a_rs, a_cs), (body, body_rs), tail, (m, k, n));
+            } else {
+                rows_of::<T, 8>(out, (a, a_rs, a_cs), (body, body_rs), tail, (m, k, n));
+            }
+        },
+    );
+    Ok(())
+}
+
+/// All rows, [`ROWS`] at a time, then one at a time: the columns of whole vectors from
+/// `body` (row `p` at `p * body_rs`), the rest from `tail` (rows of 16).
+#[inline(always)]
+fn rows_of<T: Float, const W: usize>(
+    out: &mut [MaybeUninit<T>],
+    (a, a_rs, a_cs): (&[T], usize, usize),
+    (body, body_rs): (&[T], usize),
+    tail: &[T],
+    (m, k, n): (usize, usize, usize),
+) {
+    let full = n - n % W;
+    let mut i = 0;
+    while i < m {
+        let r = if i + ROWS <= m { ROWS } else { 1 };
+        for j in (0..full).step_by(W) {
+            let b = (body, body_rs, j);
+            if r == ROWS {
+                block::<T, W, ROWS>(out, (a, a_rs, a_cs), b, (i, j), (k, n));
+            } else {
+                block::<T, W, 1>(out, (a, a_rs, a_cs), b, (i, j), (k, n));
+            }
+        }
+        if full < n {
+            let b = (tail, 16, 0);
+            if r == ROWS {
+                block::<T, W, ROWS>(out, (a, a_rs, a_cs), b, (i, full), (k, n));
+            } else {
+                block::<T, W, 1>(out, (a, a_rs, a_cs), b, (i, full), (k, n));
+            }
+        }
+        i += r;
+    }
+}
+
+/// Output rows `i..i + R`, columns `j..j + W` (those below `n`), reading row `p` of the
+/// right-hand side's columns at `b[p * b_rs + b_at..]`.
+#[inline(always)]
+fn block<T: Float, const W: usize, const R: usize>(
+    out: &mut [MaybeUninit<T>],
+    (a, a_rs, a_cs): (&[T], usize, usize),
+    (b, b_rs, b_at): (&[T], usize, usize),
+    (i, j): (usize, usize),
+    (k, n): (usize, usize),
+) {
+    // Every index below is checked here once, so the loop runs without checks.
+    let a_last = (i + R - 1) * a_rs + (k - 1) * a_cs;
+    let b_last = (k - 1) * b_rs + b_at + W - 1;
+    assert!(
+        a_last < a.len() && b_last < b.len(),
+        "small_product checks the operands' extents before any block"
+    );
+    let mut acc = [[T::ZERO; W]; R];
+    for p in 0..k {
+        let at = p * b_rs + b_at;
+        // SAFETY: `at + W - 1 <= b_last < b.len()` (checked above).
+        let bv: [T; W] = std::array::from_fn(|l| unsafe { *b.get_unchecked(at + l) });
+        for (r, acc) in acc.iter_mut().enumerate() {
+            // SAFETY: at most `a_last < a.len()` (checked above).
+            let x = unsafe { *a.get_unchecked((i + r) * a_rs + p * a_cs) };
+            for l in 0..W {
+                acc[l] = x.mul_add(bv[l], acc[l]);
+            }
+        }
+    }
+    let cols = W.min(n - j);
+    for (r, acc) in acc.iter().enumerate() {
+        let row = &mut out[(i + r) * n + j..];
+        if cols == W {
+            // Whole vectors: a fixed-length store.
+            for l in 0..W {
+                row[l].write(acc[l]);
+            }
+        } else {
+            for l in 0..cols {
+                row[l].write(acc[l]);
+            }
+        }
+    }
+}
+/// [`small_product`] of `f32` operands whose right-hand side has unit column stride, on
+/// AVX-512 (`false`, nothing written, elsewhere or when the operands do not fit their
+/// dimensions).
+pub(crate) fn product_f32(
+    out: &mut [MaybeUninit<f32>],
+    (a, a_rs, a_cs): (&[f32], usize, usize),
+    (b, b_rs): (&[f32], usize),
+    (m, k, n): (usize, usize, usize),
+) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let fits = m > 0
+            && k > 0
+            && n > 0
+            && (m - 1) * a_rs + (k - 1) * a_cs < a.len()
+            && (k - 1) * b_rs + n - 1 < b.len()
+            && out.len() >= m * n;
+        if fits && super::simd::level() == super::simd::Level::Avx512 {
+            // SAFETY: the CPU has AVX-512 (`level`); the operands fit (checked above).
+            unsafe { avx512_f32(out, (a, a_rs, a_cs), (b, b_rs), (m, k, n)) };
+            return true;
+        }
+    }
+    let _ = (out, a, a_rs, a_cs, b, b_rs, m, k, n);
+    false
+}
+
+/// The `f32` product on AVX-512: blocks of [`ROWS`] rows by 16 columns in registers, the
+/// last partial vector of columns loaded and stored under a mask (no copy of the
+/// right-hand side). The same multiply-adds in the same order as [`block`].
+///
+/// # Safety
+/// The CPU supports AVX-512F; `a` holds element `(m - 1) * a_rs + (k - 1) * a_cs`, `b`
+/// element `(k - 1) * b_rs + n - 1`, and `out` `m * n` slots; `m, k, n > 0`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn avx512_f32(
+    out: &mut [MaybeUninit<f32>],
+    (a, a_rs, a_cs): (&[f32], usize, usize),
+    (b, b_rs): (&[f32], usize),
+    (m, k, n): (usize, usize, usize),
+) {
+    let mut i = 0;
+    while i + ROWS <= m {
+        // SAFETY: as required of the caller, rows `i..i + ROWS` exist.
+        unsafe { avx512_rows::<ROWS>(out, (a, a_rs, a_cs), (b, b_rs), (i, k, n)) };
+        i += ROWS;
+    }
+    while i < m {
+        // SAFETY: as above, row `i` exists.
+        unsafe { avx512_rows::<1>(out, (a, a_rs, a_cs), (b, b_rs), (i, k, n)) };
+        i += 1;
+    }
+}
+
+/// Rows `i..i + R` of [`avx512_f32`].
+///
+/// # Safety
+/// As [`avx512_f32`], with `i + R <= m`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+#[inline]
+unsafe fn avx512_rows<const R: usize>(
+    out: &mut [MaybeUninit<f32>],
+    (a, a_rs, a_cs): (&[f32], usize, usize),
+    (b, b_rs): (&[f32], usize),
+    (i, k, n): (usize, usize, usize),
+) {
+    use std::arch::x86_64::*;
+    let (a, b) = (a.as_ptr(), b.as_ptr());
+    let o = out.as_mut_ptr() as *mut f32;
+    for j in (0..n).step_by(16) {
+        let mask: __mmask16 = if n - j >= 16 {
+            0xffff
+        } else {
+            (1u16 << (n - j)) - 1
+        };
+        let mut acc = [_mm512_setzero_ps(); R];
+        for p in 0..k {
+            // SAFETY: lanes past `n` are masked off (no access); the rest exist.
+            let bv = unsafe { _mm512_maskz_loadu_ps(mask, b.add(p * b_rs + j)) };
+            for (r, acc) in acc.iter_mut().enumerate() {
+                // SAFETY: row `i + r < m`, column `p < k`.
+                let x = unsafe { *a.add((i + r) * a_rs + p * a_cs) };
+                *acc = _mm512_fmadd_ps(_mm512_set1_ps(x), bv, *acc);
+            }
+        }
+        for (r, acc) in acc.iter().enumerate() {
+            // SAFETY: slots `(i + r) * n + j..` up to the row's end exist; the rest masked.
+            unsafe { _mm512_mask_storeu_ps(o.add((i + r) * n + j), mask, *acc) };
+        }
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::{MAX_K, MAX_N, small_product};
+    use crate::backend::cpu::simd::{Level, with_level};
+    use std::mem::MaybeUninit;
+
+    /// `a b` for `a` `m x k` (row-major, or column-major when `a_t`) and `b` `k x n`
+    /// (row-major, or column-major when `b_t`), at `level`.
+    fn product(
+        level: Level,
+        (a, a_t): (&[f32], bool),
+        (b, b_t): (&[f32], bool),
+        (m, k, n): (usize, usize, usize),
+    ) -> Vec<f32> {
+        let a_s = if a_t { (1, m) } else { (k, 1) };
+        let b_s = if b_t { (1, k) } else { (n, 1) };
+        let mut out = vec![MaybeUninit::new(f32::NAN); m * n];
+        with_level(level, || {
+            small_product(&mut out, (a, a_s), (b, b_s), (m, k, n))
+        })
+        .unwrap();
+        // SAFETY: initialized above (and written by the product).
+        out.iter().map(|x| unsafe { x.assume_init() }).collect()
+    }
+
+    #[test]
+    fn every_instruction_set_and_layout_gives_the_same_bits_as_the_definition() {
+        let mut s = 7u32;
+        let mut next = move || {
+            s ^= s << 13;
+            s ^= s >> 17;
+            s ^= s << 5;
+            (s % 2001) as f32 / 1000.0 - 1.0
+        };
+        let shapes = [
+            (1, 1, 1),
+            (3, 7, 33),
+            (9, 10, 100),
+            (17, 100, 10),
+            (8, MAX_K, MAX_N),
+        ];
+        for (m, k, n) in shapes {
+            let a: Vec<f32> = (0..m * k).map(|_| next()).collect();
+            let b: Vec<f32> = (0..k * n).map(|_| next()).collect();
+            // The definition: one fused multiply-add per step, in order, from zero.
+            let mut want = vec![0.0f32; m * n];
+            for i in 0..m {
+                for j in 0..n {
+                    let mut acc = 0.0f32;
+                    for p in 0..k {
+                        acc = a[i * k + p].mul_add(b[p * n + j], acc);
+                    }
+                    want[i * n + j] = acc;
+                }
+            }
+            let transposed = |x: &[f32], r: usize, c: usize| -> Vec<f32> {
+                (0..r * c).map(|t| x[(t % r) * c + t / r]).collect()
+            };
+            let (a_t, b_t) = (transposed(&a, m, k), transposed(&b, k, n));
+            for level in [Level::Avx512, Level::Avx2, Level::Baseline] {
+                for (a, b) in [((&a, false), (&b, false)), ((&a_t, true), (&b_t, true))] {
+                    let got = product(level, (a.0, a.1), (b.0, b.1), (m, k, n));
+                    let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                    assert_eq!(bits(&got), bits(&want), "{m}x{k}x{n} at {level:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn operands_short_of_their_shapes_are_errors() {
+        let mut out = vec![MaybeUninit::new(0.0f32); 4];
+        let r = small_product(
+            &mut out,
+            (&[1.0; 3], (2, 1)),
+            (&[1.0; 4], (2, 1)),
+            (2, 2, 2),
+        );
+        assert_eq!(
+            r.unwrap_err(),
+            "small product: operands smaller than their shapes"
+        );
+        let big = vec![0.0f32; 200 * 2];
+        let r = small_product(&mut out, (&big, (200, 1)), (&big, (2, 1)), (1, 200, 2));
+        assert_eq!(r.unwrap_err(), "a 200 x 2 right-hand side is not small");
+    }
+}
