@@ -395,3 +395,56 @@ fn broadcast_fills_follow_their_inputs_from_call_to_call() {
         }
     }
 }
+
+#[test]
+fn column_sums_finish_across_a_row_split_bit_for_bit() {
+    let two_cores = std::thread::available_parallelism().map_or(1, |n| n.get()) >= 2;
+    let mut rng = common::Rng(23);
+    // 128 rows: one summation block split between its accumulators; 256: a tree split
+    // at its middle; 100 and 8: splits the summation does not allow (summed after).
+    for &(rows, k, n) in &[
+        (128usize, 10usize, 100usize),
+        (256, 4, 60),
+        (100, 5, 40),
+        (8, 3, 9),
+    ] {
+        for dtype in [DType::F32, DType::F64] {
+            let w = rng.array_in(&[k, n], -1.0, 1.0).astype(dtype);
+            let f = |x: &Array| {
+                let z = x.dot(&w);
+                let g = (z.exp() + 1.0).log() * 3.0;
+                // A column sum of a value only the region reads, and one of a value
+                // returned too.
+                let back = g.dot(&w.t());
+                (g.sum_axis(0), ((&back * x).sin() * 2.0).sum_axis(0), back)
+            };
+            let x = rng.array_in(&[rows, k], -1.0, 1.0).astype(dtype);
+            let plan = autobatch::backend::cpu::describe_plan(&jit_program(f, &x).unwrap());
+            if two_cores && (rows == 128 || rows == 256) {
+                let region = plan.lines().find(|l| l.starts_with("rows ")).unwrap_or("");
+                assert_eq!(region.matches("reduce_sum").count(), 2, "{plan}");
+            }
+            let eager = f(&x);
+            let jitted = jit(f)(&x).unwrap();
+            let bits = |a: &Array| -> Vec<u64> {
+                a.astype(DType::F64)
+                    .to_vec::<f64>()
+                    .unwrap()
+                    .iter()
+                    .map(|v| v.to_bits())
+                    .collect()
+            };
+            for (a, b, what) in [
+                (&eager.0, &jitted.0, "sum of an internal value"),
+                (&eager.1, &jitted.1, "sum of a product"),
+                (&eager.2, &jitted.2, "returned value"),
+            ] {
+                assert_eq!(
+                    bits(a),
+                    bits(b),
+                    "{rows}x{k}x{n} {dtype:?}: {what} differ\n{plan}"
+                );
+            }
+        }
+    }
+}

@@ -25,8 +25,10 @@ use super::dot::matmul_rows;
 use super::elementwise::{Out, Slice};
 use super::fused::{FusedKernel, View, set_len, spare, uninit};
 use super::plan::PlanStep;
+use super::scalar::{columns_head, columns_head_len, columns_split, columns_tail};
+use super::simd::vectorized;
 use crate::array::{Buffer, DType};
-use crate::ir::{Primitive, Program, Var};
+use crate::ir::{Primitive, Program, ReduceOp, Var};
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
@@ -75,6 +77,22 @@ enum RegionOp {
         k: usize,
         out: usize,
     },
+    /// Column sums (a sum over the rows) of a region value: the thread with the first
+    /// rows leaves the state of the summation after them, the other finishes it over
+    /// its own rows after the join (see `scalar::columns_split`).
+    ColumnSum {
+        input: usize,
+        cols: usize,
+        /// Its index among the region's sums.
+        out: usize,
+    },
+}
+
+/// A column sum a region computes: its variable, dtype and length.
+struct RegionSum {
+    var: Var,
+    dtype: DType,
+    cols: usize,
 }
 
 /// A run of steps split by rows between two threads.
@@ -83,9 +101,11 @@ pub(super) struct RowRegion {
     mid_row: usize,
     ops: Vec<RegionOp>,
     values: Vec<RegionValue>,
+    sums: Vec<RegionSum>,
     /// The variables computed before the region that it reads.
     pub(super) reads: Vec<Var>,
-    /// The variables it defines, in the order [`RowRegion::run`] returns them.
+    /// The variables it defines, in the order [`RowRegion::run`] returns them: the
+    /// values read after the region, then the sums.
     pub(super) writes: Vec<Var>,
 }
 
@@ -100,6 +120,7 @@ impl RowRegion {
                     format!("kernel over {} elements", kernel.elements())
                 }
                 RegionOp::Dot { .. } => "dot_general".to_string(),
+                RegionOp::ColumnSum { .. } => "reduce_sum".to_string(),
             })
             .collect();
         format!(
@@ -126,17 +147,27 @@ impl RowRegion {
                 second.push(None);
             } else {
                 let b = shared.next().ok_or("a region output is missing")?;
+                // Exactly each part (a pooled buffer may have room beyond `len`).
                 let (a, c) = spare(b).split_at(v.split);
+                let c = c.split_at(v.len - v.split).0;
                 first.push(Some(a));
                 second.push(Some(c));
             }
         }
-        let (a, b) = super::worker::join(
-            || self.run_part(false, first, env),
-            || self.run_part(true, second, env),
+        // The summation states the first part leaves for the column sums (allocated
+        // here: memory one thread frees must not come from the other's allocator).
+        let mut heads = Vec::with_capacity(self.sums.len());
+        for s in &self.sums {
+            let n = columns_head_len(self.rows, s.cols);
+            heads.push(Buffer::zeros(s.dtype, n).ok_or("cannot allocate a column sum")?);
+        }
+        // The helper takes the first rows and this thread the second, so that the
+        // column sums finish here on rows this core wrote.
+        let (second, first) = super::worker::join(
+            || self.run_second(second, env),
+            || self.run_first(first, &mut heads, env),
         );
-        a?;
-        b?;
+        let (own, ()) = (second?, first?);
         for (b, v) in buffers
             .iter_mut()
             .zip(self.values.iter().filter(|v| !v.internal))
@@ -146,27 +177,121 @@ impl RowRegion {
             // per chunk; a product writes its whole block).
             unsafe { set_len(b, v.len) };
         }
+        let sums = self.finish_sums(&heads, &own, &buffers);
+        for b in own {
+            super::pool::give_buffer(b);
+        }
+        buffers.extend(sums?);
         Ok(buffers)
     }
 
-    /// One thread's rows (the second half when `second`) through every step.
-    fn run_part(
+    /// The second half's rows through every step, returning its parts of the internal
+    /// values (for the column sums to finish on; the caller recycles them).
+    fn run_second(
         &self,
-        second: bool,
         shared: Vec<Option<Out<'_>>>,
         env: &[Option<Cow<'_, Buffer>>],
+    ) -> Result<Vec<Buffer>, String> {
+        let mut own = self.own_parts(true)?;
+        let result = self.run_steps(true, shared, &mut own, &mut [], env);
+        if result.is_ok() {
+            for (b, v) in own
+                .iter_mut()
+                .zip(self.values.iter().filter(|v| v.internal))
+            {
+                // SAFETY: every step succeeded, each writing all of this part of the
+                // values it defines.
+                unsafe { set_len(b, v.len - v.split) };
+            }
+            return Ok(own);
+        }
+        for b in own {
+            super::pool::give_buffer(b);
+        }
+        result.map(|()| Vec::new())
+    }
+
+    /// The first half's rows through every step, leaving the column sums' states in
+    /// `heads`.
+    fn run_first(
+        &self,
+        shared: Vec<Option<Out<'_>>>,
+        heads: &mut [Buffer],
+        env: &[Option<Cow<'_, Buffer>>],
     ) -> Result<(), String> {
-        // This thread's parts of the internal values, allocated (and later recycled) here.
+        let mut own = self.own_parts(false)?;
+        let result = self.run_steps(false, shared, &mut own, heads, env);
+        for b in own {
+            super::pool::give_buffer(b);
+        }
+        result
+    }
+
+    /// This thread's parts of the internal values (the second half's when `second`),
+    /// allocated here so that the memory stays in this core's cache from call to call.
+    fn own_parts(&self, second: bool) -> Result<Vec<Buffer>, String> {
         let mut own = Vec::new();
         for v in self.values.iter().filter(|v| v.internal) {
             let part = if second { v.len - v.split } else { v.split };
             own.push(uninit(v.dtype, part)?);
         }
-        let result = self.run_steps(second, shared, &mut own, env);
-        for b in own {
-            super::pool::give_buffer(b);
+        Ok(own)
+    }
+
+    /// The column sums, from the first part's summation states and the second part's
+    /// rows (in `own` for internal values, else in the region's output `buffers`).
+    fn finish_sums(
+        &self,
+        heads: &[Buffer],
+        own: &[Buffer],
+        buffers: &[Buffer],
+    ) -> Result<Vec<Buffer>, String> {
+        let mut sums = Vec::with_capacity(self.sums.len());
+        for op in &self.ops {
+            let RegionOp::ColumnSum { input, cols, out } = *op else {
+                continue;
+            };
+            let v = &self.values[input];
+            let position = |internal: bool| {
+                self.values[..input]
+                    .iter()
+                    .filter(|w| w.internal == internal)
+                    .count()
+            };
+            let rows: Slice<'_> = if v.internal {
+                Slice::range(
+                    own.get(position(true)).ok_or("a region part is missing")?,
+                    0..v.len - v.split,
+                )
+            } else {
+                let b = buffers
+                    .get(position(false))
+                    .ok_or("a region output is missing")?;
+                Slice::range(b, v.split..v.len)
+            };
+            let head = heads
+                .get(out)
+                .ok_or("a column sum's first part is missing")?;
+            let split = (self.rows, self.mid_row);
+            let sum = match (head, rows) {
+                (Buffer::F32(h), Slice::F32(x)) => {
+                    let mut o = vec![0.0f32; cols];
+                    vectorized(|| columns_tail(h, x, split, &mut o))?;
+                    Buffer::F32(o)
+                }
+                (Buffer::F64(h), Slice::F64(x)) => {
+                    let mut o = vec![0.0f64; cols];
+                    vectorized(|| columns_tail(h, x, split, &mut o))?;
+                    Buffer::F64(o)
+                }
+                _ => return Err("a region column sum must be of floats".into()),
+            };
+            if sum.dtype() != self.sums[out].dtype || sum.len() != self.sums[out].cols {
+                return Err("a region column sum has the wrong type".into());
+            }
+            sums.push(sum);
         }
-        result
+        Ok(sums)
     }
 
     fn run_steps<'a>(
@@ -174,6 +299,7 @@ impl RowRegion {
         second: bool,
         shared: Vec<Option<Out<'a>>>,
         own: &'a mut [Buffer],
+        heads: &mut [Buffer],
         env: &[Option<Cow<'_, Buffer>>],
     ) -> Result<(), String> {
         let mut own = own.iter_mut();
@@ -181,7 +307,10 @@ impl RowRegion {
         for (slot, v) in shared.into_iter().zip(&self.values) {
             outs.push(match slot {
                 Some(o) => Some(o),
-                None if v.internal => own.next().map(spare),
+                None if v.internal => {
+                    let part = if second { v.len - v.split } else { v.split };
+                    own.next().map(|b| spare(b).split_at(part).0)
+                }
                 None => return Err("a region output part is missing".into()),
             });
         }
@@ -257,6 +386,24 @@ impl RowRegion {
                     // SAFETY: `matmul_rows` succeeded, writing every slot of this part.
                     done[*out] = Some(unsafe { o.assume_init() });
                 }
+                RegionOp::ColumnSum { input, out, .. } => {
+                    // The second part's rows are summed after the join.
+                    if !second {
+                        let x = done[*input].ok_or("a region value is not ready")?;
+                        let state = heads
+                            .get_mut(*out)
+                            .ok_or("a column sum's state is missing")?;
+                        match (x, state) {
+                            (Slice::F32(x), Buffer::F32(h)) => {
+                                vectorized(|| columns_head(x, (self.rows, self.mid_row), h))?
+                            }
+                            (Slice::F64(x), Buffer::F64(h)) => {
+                                vectorized(|| columns_head(x, (self.rows, self.mid_row), h))?
+                            }
+                            _ => return Err("a region column sum must be of floats".into()),
+                        }
+                    }
+                }
             }
         }
         Ok(())
@@ -272,6 +419,10 @@ enum Candidate {
         rhs: Var,
         rhs_contract: usize,
         k: usize,
+    },
+    ColumnSum {
+        input: Var,
+        cols: usize,
     },
 }
 
@@ -293,6 +444,21 @@ fn candidate(program: &Program, step: &PlanStep) -> Option<(usize, Candidate)> {
             let mid = rows / 2 * (kernel.elements() / rows);
             (mid % kernel.granule() == 0 && mid % kernel.row() == 0)
                 .then_some((rows, Candidate::Fused { mid }))
+        }
+        PlanStep::Equation(k)
+            if matches!(
+                &program.equations[*k].primitive,
+                Primitive::Reduce { op: ReduceOp::Sum, axes } if axes[..] == [0]
+            ) =>
+        {
+            let x = program.var_type(program.equations[*k].inputs[0]);
+            let rows = *x.shape.first()?;
+            let float = matches!(x.dtype, DType::F32 | DType::F64);
+            (float && rows >= 2).then(|| {
+                let cols = x.size() / rows;
+                let input = program.equations[*k].inputs[0];
+                (rows, Candidate::ColumnSum { input, cols })
+            })
         }
         PlanStep::Equation(k) => {
             let eq = &program.equations[*k];
@@ -344,6 +510,7 @@ struct Forming {
     /// Their indices, by variable.
     index: HashMap<Var, usize>,
     deferred_vars: HashSet<Var>,
+    sums: Vec<RegionSum>,
     work: usize,
 }
 
@@ -389,6 +556,11 @@ impl Forming {
                 value(rhs).is_none()
                     && value(&lhs).is_none_or(|r| r.len == rows * row && r.split == mid_row * row)
             }
+            // Only of a value the region computes, split where the summation can be.
+            (PlanStep::Equation(_), Candidate::ColumnSum { input, cols }) => {
+                value(input).is_some_and(|r| r.len == rows * cols && r.split == mid_row * cols)
+                    && columns_split(rows, mid_row)
+            }
             _ => false,
         }
     }
@@ -432,6 +604,16 @@ impl Forming {
                 let n = ty.size();
                 self.work += rows * row * (n / rows) / 4;
                 self.define(out, ty.dtype, n, mid_row * (n / rows));
+            }
+            (PlanStep::Equation(k), Candidate::ColumnSum { cols, .. }) => {
+                let out = program.equations[*k].outputs[0];
+                self.sums.push(RegionSum {
+                    var: out,
+                    dtype: program.var_type(out).dtype,
+                    cols: *cols,
+                });
+                // Available only after the region.
+                self.deferred_vars.insert(out);
             }
             _ => {}
         }
@@ -524,6 +706,18 @@ impl Forming {
                         out: index[&eq.outputs[0]],
                     });
                 }
+                (PlanStep::Equation(e), Candidate::ColumnSum { input: x, cols }) => {
+                    let out = self
+                        .sums
+                        .iter()
+                        .position(|s| s.var == program.equations[e].outputs[0])
+                        .unwrap_or(usize::MAX);
+                    ops.push(RegionOp::ColumnSum {
+                        input: index[&x],
+                        cols,
+                        out,
+                    });
+                }
                 _ => {}
             }
         }
@@ -531,12 +725,14 @@ impl Forming {
             .iter()
             .filter(|v| !v.internal)
             .map(|v| v.var)
+            .chain(self.sums.iter().map(|s| s.var))
             .collect();
         out.push(PlanStep::Rows(RowRegion {
             rows,
             mid_row: rows / 2,
             ops,
             values,
+            sums: self.sums,
             reads,
             writes,
         }));

@@ -266,24 +266,113 @@ fn pairwise_columns<T: Scalar>(x: &[T], out: &mut [T]) {
 /// [`block_sum`] of every column of the row-major `x` (`out.len()` columns).
 fn block_sum_columns<T: Scalar>(x: &[T], out: &mut [T]) {
     let cols = out.len();
-    let rows = x.len() / cols;
-    // Accumulator `j` of column `c` at `acc[j * cols + c]`.
+    let full = x.len() / cols / 8 * 8;
     let mut acc = vec![T::ZERO; 8 * cols];
-    let full = rows / 8 * 8;
-    for (r, row) in x[..full * cols].chunks_exact(cols).enumerate() {
-        let a = &mut acc[(r % 8) * cols..(r % 8 + 1) * cols];
+    accumulate8(&mut acc, &x[..full * cols], cols, 0);
+    finish8(&acc, &x[full * cols..], out);
+}
+
+/// Adds the rows of `x` (`cols` columns; row `r` is row `first + r` of the block) into
+/// the interleaved accumulators: accumulator `j` of column `c` at `acc[j * cols + c]`
+/// takes the rows `j` modulo 8.
+#[inline(always)]
+fn accumulate8<T: Scalar>(acc: &mut [T], x: &[T], cols: usize, first: usize) {
+    for (r, row) in x.chunks_exact(cols).enumerate() {
+        let j = (first + r) % 8;
+        let a = &mut acc[j * cols..(j + 1) * cols];
         for (s, &v) in a.iter_mut().zip(row) {
             *s = s.add(v);
         }
     }
+}
+
+/// Each column's eight accumulators combined pairwise, then the rows `rest` (fewer than
+/// 8) added in order.
+#[inline(always)]
+fn finish8<T: Scalar>(acc: &[T], rest: &[T], out: &mut [T]) {
+    let cols = out.len();
     for (c, o) in out.iter_mut().enumerate() {
         *o = combine8(&std::array::from_fn(|j| acc[j * cols + c]));
     }
-    for row in x[full * cols..].chunks_exact(cols) {
+    for row in rest.chunks_exact(cols) {
         for (o, &v) in out.iter_mut().zip(row) {
             *o = o.add(v);
         }
     }
+}
+
+/// Whether the column sums of `rows` rows ([`Scalar::sum_columns`] of floats) can be
+/// computed in two parts split after row `first`: [`columns_head`] of the first part,
+/// then [`columns_tail`] of the rest. True where the summation tree allows it: a single
+/// block split between its interleaved accumulators (`first` a multiple of 8 before the
+/// block's last partial group), or a tree whose first split is at `first`.
+pub(crate) fn columns_split(rows: usize, first: usize) -> bool {
+    if rows <= PAIRWISE_BLOCK {
+        first > 0 && first.is_multiple_of(8) && first <= rows / 8 * 8
+    } else {
+        first == (rows / 2) / 8 * 8
+    }
+}
+
+/// The length of the summation state [`columns_head`] leaves for `cols` column sums of
+/// `rows` rows: a block's interleaved accumulators (`8 * cols`), or the first half's
+/// sums (`cols`).
+pub(crate) fn columns_head_len(rows: usize, cols: usize) -> usize {
+    if rows <= PAIRWISE_BLOCK {
+        8 * cols
+    } else {
+        cols
+    }
+}
+
+/// Writes into `state` ([`columns_head_len`] long) the state of the column sums of
+/// `rows` rows after their first `first` rows `x` (a split [`columns_split`] allows).
+/// Fails when the parts do not have the lengths those row counts give.
+pub(crate) fn columns_head<T: Scalar>(
+    x: &[T],
+    (rows, first): (usize, usize),
+    state: &mut [T],
+) -> Result<(), String> {
+    let per_column = if rows <= PAIRWISE_BLOCK { 8 } else { 1 };
+    let cols = state.len() / per_column;
+    if !columns_split(rows, first) || state.len() != per_column * cols || x.len() != first * cols {
+        return Err("column sum parts do not fit their rows".into());
+    }
+    state.fill(T::ZERO);
+    if rows <= PAIRWISE_BLOCK {
+        accumulate8(state, x, cols, 0);
+    } else {
+        pairwise_columns(x, state);
+    }
+    Ok(())
+}
+
+/// The column sums of `rows` rows from the [`columns_head`] `state` of their first
+/// `first` rows and the remaining rows `x`: bit for bit those of all the rows at once.
+/// Fails when the parts do not have the lengths those row counts give.
+pub(crate) fn columns_tail<T: Scalar>(
+    state: &[T],
+    x: &[T],
+    (rows, first): (usize, usize),
+    out: &mut [T],
+) -> Result<(), String> {
+    let cols = out.len();
+    let head = columns_head_len(rows, cols);
+    if !columns_split(rows, first) || state.len() != head || x.len() != (rows - first) * cols {
+        return Err("column sum parts do not fit their rows".into());
+    }
+    if rows <= PAIRWISE_BLOCK {
+        let mut acc = state.to_vec();
+        let full = (rows / 8 * 8 - first) * cols;
+        accumulate8(&mut acc, &x[..full], cols, first);
+        finish8(&acc, &x[full..], out);
+    } else {
+        pairwise_columns(x, out);
+        for (o, &h) in out.iter_mut().zip(state) {
+            *o = h.add(*o);
+        }
+    }
+    Ok(())
 }
 
 macro_rules! float_scalar {
@@ -714,7 +803,48 @@ impl Bits for bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{Scalar, pairwise, pairwise_combine, pairwise_leaves};
+    use super::{
+        Scalar, columns_head, columns_head_len, columns_split, columns_tail, pairwise,
+        pairwise_columns, pairwise_combine, pairwise_leaves,
+    };
+
+    #[test]
+    fn column_sums_in_two_parts_equal_the_whole_bit_for_bit() {
+        let mut s = 99u32;
+        let mut next = move || {
+            s ^= s << 13;
+            s ^= s >> 17;
+            s ^= s << 5;
+            (s % 20001) as f32 / 1000.0 - 10.0
+        };
+        let mut splits = 0;
+        for rows in [2usize, 8, 9, 16, 64, 100, 128, 129, 256, 300] {
+            for cols in [1usize, 3, 10] {
+                let x: Vec<f32> = (0..rows * cols).map(|_| next()).collect();
+                let mut whole = vec![0.0f32; cols];
+                pairwise_columns(&x, &mut whole);
+                for first in 1..rows {
+                    let mut state = vec![0.0f32; columns_head_len(rows, cols)];
+                    let (a, b) = x.split_at(first * cols);
+                    let head = columns_head(a, (rows, first), &mut state);
+                    let mut parts = vec![0.0f32; cols];
+                    let tail = columns_tail(&state, b, (rows, first), &mut parts);
+                    if !columns_split(rows, first) {
+                        assert!(head.is_err() && tail.is_err(), "{rows}x{cols} at {first}");
+                        continue;
+                    }
+                    splits += 1;
+                    head.unwrap();
+                    tail.unwrap();
+                    let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                    assert_eq!(bits(&parts), bits(&whole), "{rows}x{cols} at {first}");
+                }
+            }
+        }
+        // Every multiple of 8 inside a block (9, 16, 64, 100 and 128 rows: 1, 1, 7, 12 and
+        // 15 splits), and the first split of a longer tree (129, 256, 300 rows).
+        assert_eq!(splits, 3 * (1 + 1 + 7 + 12 + 15 + 1 + 1 + 1), "{splits}");
+    }
 
     #[test]
     fn rows_summed_four_at_a_time_equal_each_row_alone() {
