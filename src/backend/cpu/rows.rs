@@ -164,8 +164,8 @@ impl RowRegion {
         // The helper takes the first rows and this thread the second, so that the
         // column sums finish here on rows this core wrote.
         let (second, first) = super::worker::join(
-            || self.run_second(second, env),
-            || self.run_first(first, &mut heads, env),
+            || self.run_second(&mut second, env),
+            || self.run_first(&mut first, &mut heads, env),
         );
         let (own, ()) = (second?, first?);
         for (b, v) in buffers
@@ -189,7 +189,7 @@ impl RowRegion {
     /// values (for the column sums to finish on; the caller recycles them).
     fn run_second(
         &self,
-        shared: Vec<Option<Out<'_>>>,
+        shared: &mut [Option<Out<'_>>],
         env: &[Option<Cow<'_, Buffer>>],
     ) -> Result<Vec<Buffer>, String> {
         let mut own = self.own_parts(true)?;
@@ -215,7 +215,7 @@ impl RowRegion {
     /// `heads`.
     fn run_first(
         &self,
-        shared: Vec<Option<Out<'_>>>,
+        shared: &mut [Option<Out<'_>>],
         heads: &mut [Buffer],
         env: &[Option<Cow<'_, Buffer>>],
     ) -> Result<(), String> {
@@ -294,17 +294,19 @@ impl RowRegion {
         Ok(sums)
     }
 
-    fn run_steps<'a>(
+    fn run_steps<'a, 's: 'a>(
         &self,
         second: bool,
-        shared: Vec<Option<Out<'a>>>,
+        shared: &mut [Option<Out<'s>>],
         own: &'a mut [Buffer],
         heads: &mut [Buffer],
         env: &[Option<Cow<'_, Buffer>>],
     ) -> Result<(), String> {
         let mut own = own.iter_mut();
         let mut outs: Vec<Option<Out<'a>>> = Vec::with_capacity(shared.len());
-        for (slot, v) in shared.into_iter().zip(&self.values) {
+        // Taken out of the caller's list, which the caller frees (memory one thread
+        // frees must not come from the other's allocator: that stalls on its lock).
+        for (slot, v) in shared.iter_mut().map(Option::take).zip(&self.values) {
             outs.push(match slot {
                 Some(o) => Some(o),
                 None if v.internal => {
