@@ -448,3 +448,45 @@ fn column_sums_finish_across_a_row_split_bit_for_bit() {
         }
     }
 }
+
+#[test]
+fn scalar_operands_inside_kernels_equal_eager_bit_for_bit() {
+    // Scalars on either side of binary operations, both sides, in comparisons and
+    // selects (which read them from registers), computed from an argument (filled every
+    // call) or constant, in f32 and f64, and a scalar that is itself an output.
+    for dtype in [DType::F32, DType::F64] {
+        let f = |x: &Array, s: &Array| {
+            let t = s.exp();
+            let a = (x * &t + 1.5) / &t - (2.0 - x).maximum(&t);
+            let b = autobatch::where_(x.gt(&t), 0.25, x * 3.0);
+            let c = (&t + 2.0).broadcast_to(x.shape());
+            let d = x.maximum(0.5) * s.sin() + (&t - 1.0).minimum(x);
+            (a, b, c, d)
+        };
+        for rows in [1usize, 7, 300] {
+            let x = (Array::arange((rows * 33) as i64).astype(dtype) / 100.0 - 2.0)
+                .reshape(&[rows as isize, 33]);
+            let fast = jit(f);
+            for k in [0.0f64, 0.7, -1.3] {
+                let s = Array::full(&[], k).astype(dtype);
+                let (eager, jitted) = (f(&x, &s), fast(&x, &s).unwrap());
+                let bits = |a: &Array| -> Vec<u64> {
+                    a.astype(DType::F64)
+                        .to_vec::<f64>()
+                        .unwrap()
+                        .iter()
+                        .map(|v| v.to_bits())
+                        .collect()
+                };
+                for (e, j) in [
+                    (&eager.0, &jitted.0),
+                    (&eager.1, &jitted.1),
+                    (&eager.2, &jitted.2),
+                    (&eager.3, &jitted.3),
+                ] {
+                    assert_eq!(bits(e), bits(j), "{dtype:?} rows {rows} s {k}");
+                }
+            }
+        }
+    }
+}

@@ -227,7 +227,8 @@ fn map<T: Copy, U>(x: &[T], out: &mut [MaybeUninit<U>], f: impl Fn(T) -> U) -> R
     Ok(())
 }
 
-/// `out[i] = f(x[i], y[i])`, in a loop vectorized for this CPU.
+/// `out[i] = f(x[i], y[i])`, in a loop vectorized for this CPU. One operand may be a
+/// single element (a scalar operand of a fused kernel), used for every `i`.
 #[inline(always)]
 fn zip<T: Copy, U>(
     x: &[T],
@@ -235,17 +236,34 @@ fn zip<T: Copy, U>(
     out: &mut [MaybeUninit<U>],
     f: impl Fn(T, T) -> U,
 ) -> Result<(), String> {
-    if x.len() != out.len() || y.len() != out.len() {
-        return Err(length_error(x.len().max(y.len()), out.len()));
+    let n = out.len();
+    match (x, y) {
+        _ if x.len() == n && y.len() == n => vectorized(
+            #[inline(always)]
+            || {
+                for (o, (&a, &b)) in out.iter_mut().zip(x.iter().zip(y)) {
+                    o.write(f(a, b));
+                }
+            },
+        ),
+        (&[a], _) if y.len() == n => vectorized(
+            #[inline(always)]
+            || {
+                for (o, &b) in out.iter_mut().zip(y) {
+                    o.write(f(a, b));
+                }
+            },
+        ),
+        (_, &[b]) if x.len() == n => vectorized(
+            #[inline(always)]
+            || {
+                for (o, &a) in out.iter_mut().zip(x) {
+                    o.write(f(a, b));
+                }
+            },
+        ),
+        _ => return Err(length_error(x.len().max(y.len()), n)),
     }
-    vectorized(
-        #[inline(always)]
-        || {
-            for (o, (&a, &b)) in out.iter_mut().zip(x.iter().zip(y)) {
-                o.write(f(a, b));
-            }
-        },
-    );
     Ok(())
 }
 
@@ -527,18 +545,47 @@ pub(crate) fn fma_into(
     c: Slice<'_>,
     out: Out<'_>,
 ) -> Result<(), String> {
+    // `b` and `c` may be single elements (scalar operands of a fused kernel).
     fn go<T: Float>(a: &[T], b: &[T], c: &[T], o: &mut [MaybeUninit<T>]) -> Result<(), String> {
-        if a.len() != o.len() || b.len() != o.len() || c.len() != o.len() {
-            return Err(length_error(a.len().max(b.len()).max(c.len()), o.len()));
+        let n = o.len();
+        let fits = |v: &[T]| v.len() == n || v.len() == 1;
+        if a.len() != n || !fits(b) || !fits(c) {
+            return Err(length_error(a.len().max(b.len()).max(c.len()), n));
         }
-        vectorized(
-            #[inline(always)]
-            || {
-                for (o, (&x, (&y, &z))) in o.iter_mut().zip(a.iter().zip(b.iter().zip(c))) {
-                    o.write(x.mul_add(y, z));
-                }
-            },
-        );
+        match (b, c) {
+            (&[y], &[z]) if n != 1 => vectorized(
+                #[inline(always)]
+                || {
+                    for (o, &x) in o.iter_mut().zip(a) {
+                        o.write(x.mul_add(y, z));
+                    }
+                },
+            ),
+            (&[y], _) if n != 1 => vectorized(
+                #[inline(always)]
+                || {
+                    for (o, (&x, &z)) in o.iter_mut().zip(a.iter().zip(c)) {
+                        o.write(x.mul_add(y, z));
+                    }
+                },
+            ),
+            (_, &[z]) if n != 1 => vectorized(
+                #[inline(always)]
+                || {
+                    for (o, (&x, &y)) in o.iter_mut().zip(a.iter().zip(b)) {
+                        o.write(x.mul_add(y, z));
+                    }
+                },
+            ),
+            _ => vectorized(
+                #[inline(always)]
+                || {
+                    for (o, (&x, (&y, &z))) in o.iter_mut().zip(a.iter().zip(b.iter().zip(c))) {
+                        o.write(x.mul_add(y, z));
+                    }
+                },
+            ),
+        }
         Ok(())
     }
     match (a, b, c, out) {

@@ -48,6 +48,11 @@ enum Src {
     Reg(usize),
     /// The current chunk of a group input.
     Input(usize),
+    /// Element 0 of a group input, for every element (a broadcast scalar, or a constant
+    /// whose elements are all equal): read by the instructions whose loops take a
+    /// single-element operand (binary operations, fused multiply-adds, Threefry keys),
+    /// which saves a register of copies; others read it splatted into a register.
+    Scalar(usize),
 }
 
 /// One step of a fused kernel, run on every chunk.
@@ -169,6 +174,8 @@ impl FusedKernel {
             prologue: Vec::new(),
             instrs: Vec::new(),
             values: HashMap::new(),
+            splats: HashMap::new(),
+            constant_inputs: group.inputs.iter().map(|&v| constant(v)).collect(),
         };
         let n = group.elements;
         for (i, &v) in group.inputs.iter().enumerate() {
@@ -179,9 +186,7 @@ impl FusedKernel {
                     return Err(format!("a fused input has {} elements, not {n}", ty.size()));
                 }
             } else if n > 1 && uniform(v) {
-                let r = b.pinned(ty.dtype);
-                b.fixed.push(Instr::Splat(i, r));
-                b.values.insert(v, Src::Reg(r));
+                b.values.insert(v, Src::Scalar(i));
             } else {
                 b.values.insert(v, Src::Input(i));
             }
@@ -203,6 +208,7 @@ impl FusedKernel {
             let dst = match &eq.primitive {
                 Primitive::Reduce { op, .. } => {
                     let x = arg(&b, 0)?;
+                    let x = b.in_register(x, program.var_type(eq.inputs[0]).dtype);
                     let o = output_index(out).ok_or("a fused reduction's result is unused")?;
                     b.instrs.push(Instr::Reduce(*op, x, o));
                     None
@@ -229,7 +235,10 @@ impl FusedKernel {
                     let period = program.var_type(eq.inputs[0]).size();
                     // Chunks of long rows start anywhere in their row.
                     let aligned = group.row <= MAX_FUSED_ROW || period == 1;
-                    if aligned && group.granule.max(1).is_multiple_of(period) {
+                    if period == 1 {
+                        b.values.insert(out, Src::Scalar(i));
+                        None
+                    } else if aligned && group.granule.max(1).is_multiple_of(period) {
                         let r = b.pinned(ty.dtype);
                         if constant(eq.inputs[0]) {
                             b.fixed.push(Instr::Tile(i, r));
@@ -245,7 +254,15 @@ impl FusedKernel {
                     }
                 }
                 Primitive::Threefry2x32 => {
-                    let srcs = [arg(&b, 0)?, arg(&b, 1)?, arg(&b, 2)?, arg(&b, 3)?];
+                    let mut srcs = [arg(&b, 0)?, arg(&b, 1)?, arg(&b, 2)?, arg(&b, 3)?];
+                    // The loops take scalar keys (and then a scalar `x0`) only.
+                    let scalar = |s: &Src| matches!(s, Src::Scalar(_));
+                    let keys = scalar(&srcs[0]) && scalar(&srcs[1]) && !scalar(&srcs[3]);
+                    for (k, s) in srcs.iter_mut().enumerate() {
+                        if !(keys && k < 3) {
+                            *s = b.in_register(*s, DType::U32);
+                        }
+                    }
                     let (r0, r1) = (b.register(DType::U32), b.register(DType::U32));
                     b.instrs.push(Instr::Threefry(srcs, r0, r1));
                     let second = *eq.outputs.get(1).ok_or("threefry2x32 has two results")?;
@@ -256,9 +273,23 @@ impl FusedKernel {
                     Some(r0)
                 }
                 prim => {
-                    let srcs: Vec<Src> = (0..eq.inputs.len())
+                    let mut srcs: Vec<Src> = (0..eq.inputs.len())
                         .map(|i| arg(&b, i))
                         .collect::<Result<_, _>>()?;
+                    // Which operands the instruction's loop takes as single elements:
+                    // one of a binary operation's, the second and third of a fused
+                    // multiply-add.
+                    let takes_scalar = |k: usize, srcs: &[Src]| match prim {
+                        Primitive::Binary(_) => k == 1 || !matches!(srcs[1], Src::Scalar(_)),
+                        Primitive::Fma => k > 0,
+                        _ => false,
+                    };
+                    for k in 0..srcs.len() {
+                        if !takes_scalar(k, &srcs) {
+                            let dtype = program.var_type(eq.inputs[k]).dtype;
+                            srcs[k] = b.in_register(srcs[k], dtype);
+                        }
+                    }
                     let r = b.register(ty.dtype);
                     b.instrs.push(match prim {
                         Primitive::Unary(op) => Instr::Unary(*op, srcs[0], r),
@@ -280,6 +311,7 @@ impl FusedKernel {
                 && !matches!(eq.primitive, Primitive::Reduce { .. })
             {
                 let x = b.src(out)?;
+                let x = b.in_register(x, ty.dtype);
                 b.instrs.push(Instr::Store(x, o));
             }
             // Free the registers no value read later lives in.
@@ -427,9 +459,12 @@ impl FusedKernel {
             .iter()
             .chain(&self.prologue)
             .chain(&self.instrs)
-            .filter_map(|i| match *i {
-                Instr::Splat(k, _) | Instr::Tile(k, _) | Instr::TileAt(k, _) => Some(k),
-                _ => None,
+            .flat_map(|i| match *i {
+                Instr::Splat(k, _) | Instr::Tile(k, _) | Instr::TileAt(k, _) => vec![k],
+                Instr::Binary(_, x, y, _) => scalar_inputs(&[x, y]),
+                Instr::Fma(a, b, c, _) => scalar_inputs(&[a, b, c]),
+                Instr::Threefry(srcs, _, _) => scalar_inputs(&srcs),
+                _ => Vec::new(),
             })
             .collect()
     }
@@ -699,6 +734,16 @@ pub(crate) enum View<'a> {
     },
 }
 
+/// The inputs among `srcs` read as scalars.
+fn scalar_inputs(srcs: &[Src]) -> Vec<usize> {
+    srcs.iter()
+        .filter_map(|s| match s {
+            Src::Scalar(i) => Some(*i),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Input `i` as a whole buffer (patterns are read from their start).
 fn whole<'a>(inputs: &[View<'a>], i: usize) -> Result<&'a Buffer, String> {
     match inputs.get(i) {
@@ -717,6 +762,7 @@ fn read<'a>(
 ) -> Result<Slice<'a>, String> {
     match s {
         Src::Reg(r) => Ok(Slice::range(&regs[r], 0..range.len())),
+        Src::Scalar(i) => Ok(Slice::range(whole(inputs, i)?, 0..1)),
         Src::Input(i) => match inputs.get(i) {
             Some(View::Whole(b)) => Ok(Slice::range(b, range)),
             Some(View::Part { slice, offset }) => {
@@ -891,6 +937,10 @@ struct Builder<'a> {
     prologue: Vec<Instr>,
     instrs: Vec<Instr>,
     values: HashMap<Var, Src>,
+    /// The register each scalar input was splatted into, where one needed it.
+    splats: HashMap<usize, usize>,
+    /// Whether each group input is a constant (its splats are filled once).
+    constant_inputs: Vec<bool>,
 }
 
 impl Builder<'_> {
@@ -908,6 +958,25 @@ impl Builder<'_> {
         self.registers.push(dtype);
         self.pins.push(self.registers.len() - 1);
         self.registers.len() - 1
+    }
+
+    /// `s` where any instruction can read it: a scalar input splatted into a register
+    /// of its own (once per input).
+    fn in_register(&mut self, s: Src, dtype: DType) -> Src {
+        let Src::Scalar(i) = s else {
+            return s;
+        };
+        if let Some(&r) = self.splats.get(&i) {
+            return Src::Reg(r);
+        }
+        let r = self.pinned(dtype);
+        if self.constant_inputs.get(i).copied().unwrap_or(false) {
+            self.fixed.push(Instr::Splat(i, r));
+        } else {
+            self.prologue.push(Instr::Splat(i, r));
+        }
+        self.splats.insert(i, r);
+        Src::Reg(r)
     }
 
     fn src(&self, v: Var) -> Result<Src, String> {

@@ -58,7 +58,8 @@ pub(crate) fn threefry2x32(
 }
 
 /// [`threefry2x32`] of one chunk, in a fused kernel: `u32` slices of one length in,
-/// the two halves of each block written to `y0` and `y1`.
+/// the two halves of each block written to `y0` and `y1`. The key words (and with them
+/// `x0`) may be single elements, used for every block (scalar operands).
 pub(crate) fn threefry2x32_into(
     [k0, k1, x0, x1]: [Slice<'_>; 4],
     y0: Out<'_>,
@@ -70,20 +71,44 @@ pub(crate) fn threefry2x32_into(
     let (Out::U32(y0), Out::U32(y1)) = (y0, y1) else {
         return Err("threefry2x32 results must be u32".into());
     };
-    let n = k0.len();
-    if [k1.len(), x0.len(), x1.len(), y0.len(), y1.len()] != [n; 5] {
+    let n = y0.len();
+    if y1.len() != n || x1.len() != n {
         return Err("threefry2x32 operands differ in length".into());
     }
-    vectorized(
-        #[inline(always)]
-        || {
-            let keys = k0.iter().zip(k1).zip(x0.iter().zip(x1));
-            for ((o0, o1), ((&a, &b), (&c, &d))) in y0.iter_mut().zip(y1.iter_mut()).zip(keys) {
-                let (v0, v1) = block(a, b, c, d);
-                o0.write(v0);
-                o1.write(v1);
-            }
-        },
-    );
+    match (k0, k1, x0) {
+        (&[a], &[b], &[c]) if n != 1 => vectorized(
+            #[inline(always)]
+            || {
+                for ((o0, o1), &d) in y0.iter_mut().zip(y1.iter_mut()).zip(x1) {
+                    let (v0, v1) = block(a, b, c, d);
+                    o0.write(v0);
+                    o1.write(v1);
+                }
+            },
+        ),
+        (&[a], &[b], _) if n != 1 && x0.len() == n => vectorized(
+            #[inline(always)]
+            || {
+                let counters = x0.iter().zip(x1);
+                for ((o0, o1), (&c, &d)) in y0.iter_mut().zip(y1.iter_mut()).zip(counters) {
+                    let (v0, v1) = block(a, b, c, d);
+                    o0.write(v0);
+                    o1.write(v1);
+                }
+            },
+        ),
+        _ if [k0.len(), k1.len(), x0.len()] == [n; 3] => vectorized(
+            #[inline(always)]
+            || {
+                let keys = k0.iter().zip(k1).zip(x0.iter().zip(x1));
+                for ((o0, o1), ((&a, &b), (&c, &d))) in y0.iter_mut().zip(y1.iter_mut()).zip(keys) {
+                    let (v0, v1) = block(a, b, c, d);
+                    o0.write(v0);
+                    o1.write(v1);
+                }
+            },
+        ),
+        _ => return Err("threefry2x32 operands differ in length".into()),
+    }
     Ok(())
 }
