@@ -31,6 +31,8 @@ use crate::array::{Buffer, DType};
 use crate::ir::{Primitive, Program, ReduceOp, Var};
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
+use std::thread::ThreadId;
 
 /// Regions doing less work than this (elements of fused kernels plus a quarter of the
 /// products' multiply-adds) run on one thread: the hand-off costs about a microsecond.
@@ -102,6 +104,9 @@ pub(super) struct RowRegion {
     ops: Vec<RegionOp>,
     values: Vec<RegionValue>,
     sums: Vec<RegionSum>,
+    /// Each part's buffers for the internal values (first part, second part), kept
+    /// between runs with the thread that allocated them.
+    kept: [Mutex<Option<(ThreadId, Vec<Buffer>)>>; 2],
     /// The variables computed before the region that it reads.
     pub(super) reads: Vec<Var>,
     /// The variables it defines, in the order [`RowRegion::run`] returns them: the
@@ -178,9 +183,7 @@ impl RowRegion {
             unsafe { set_len(b, v.len) };
         }
         let sums = self.finish_sums(&heads, &own, &buffers);
-        for b in own {
-            super::pool::give_buffer(b);
-        }
+        self.keep(true, own);
         buffers.extend(sums?);
         Ok(buffers)
     }
@@ -195,6 +198,7 @@ impl RowRegion {
         let mut own = self.own_parts(true)?;
         let result = self.run_steps(true, shared, &mut own, &mut [], env);
         if result.is_ok() {
+            // The caller returns them with `keep` after reading them.
             for (b, v) in own
                 .iter_mut()
                 .zip(self.values.iter().filter(|v| v.internal))
@@ -205,9 +209,7 @@ impl RowRegion {
             }
             return Ok(own);
         }
-        for b in own {
-            super::pool::give_buffer(b);
-        }
+        self.keep(true, own);
         result.map(|()| Vec::new())
     }
 
@@ -221,21 +223,44 @@ impl RowRegion {
     ) -> Result<(), String> {
         let mut own = self.own_parts(false)?;
         let result = self.run_steps(false, shared, &mut own, heads, env);
-        for b in own {
-            super::pool::give_buffer(b);
-        }
+        self.keep(false, own);
         result
     }
 
-    /// This thread's parts of the internal values (the second half's when `second`),
-    /// allocated here so that the memory stays in this core's cache from call to call.
+    /// This thread's (empty) buffers for its part of the internal values (the second
+    /// half's when `second`): those it used last time, or new ones allocated here, so
+    /// that the memory stays in this core's cache from call to call.
     fn own_parts(&self, second: bool) -> Result<Vec<Buffer>, String> {
+        let me = std::thread::current().id();
+        let kept = self.kept[second as usize].lock().ok().and_then(|mut k| {
+            if k.as_ref().is_some_and(|(t, _)| *t == me) {
+                k.take().map(|(_, own)| own)
+            } else {
+                None
+            }
+        });
+        if let Some(own) = kept {
+            return Ok(own);
+        }
         let mut own = Vec::new();
         for v in self.values.iter().filter(|v| v.internal) {
             let part = if second { v.len - v.split } else { v.split };
             own.push(uninit(v.dtype, part)?);
         }
         Ok(own)
+    }
+
+    /// Keeps this thread's buffers of a part (emptied) for its next run, unless another
+    /// thread's are kept (then they are freed here, by the thread that allocated them).
+    fn keep(&self, second: bool, mut own: Vec<Buffer>) {
+        for b in &mut own {
+            crate::with_buffer!(b, v => v.clear());
+        }
+        if let Ok(mut k) = self.kept[second as usize].lock()
+            && k.is_none()
+        {
+            *k = Some((std::thread::current().id(), own));
+        }
     }
 
     /// The column sums, from the first part's summation states and the second part's
@@ -735,6 +760,7 @@ impl Forming {
             ops,
             values,
             sums: self.sums,
+            kept: Default::default(),
             reads,
             writes,
         }));
