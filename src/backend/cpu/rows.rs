@@ -90,6 +90,9 @@ enum RegionOp {
     },
 }
 
+/// A part's buffers for the internal values, with the thread that allocated them.
+type KeptBuffers = (ThreadId, Vec<Buffer>);
+
 /// A column sum a region computes: its variable, dtype and length.
 struct RegionSum {
     var: Var,
@@ -106,7 +109,7 @@ pub(super) struct RowRegion {
     sums: Vec<RegionSum>,
     /// Each part's buffers for the internal values (first part, second part), kept
     /// between runs with the thread that allocated them.
-    kept: [Mutex<Option<(ThreadId, Vec<Buffer>)>>; 2],
+    kept: [Mutex<Option<KeptBuffers>>; 2],
     /// The variables computed before the region that it reads.
     pub(super) reads: Vec<Var>,
     /// The variables it defines, in the order [`RowRegion::run`] returns them: the
