@@ -3,7 +3,9 @@
 //!
 //! Each value of the group gets a scratch register of one chunk (chunks are sized so
 //! that all registers together take [`REGISTER_BYTES`] and stay in the L1 cache);
-//! registers are reused once their value is dead. An
+//! registers are reused once their value is dead. Scalars (broadcast scalars, constants
+//! whose elements are all equal) need none where the reading loop takes a
+//! single-element operand ([`Src::Scalar`]). An
 //! instruction runs one of the elementwise loops of `elementwise` over a whole chunk, so
 //! the interpretation cost is paid per chunk, not per element, and every loop is the
 //! same vectorized code the unfused kernels use: fused and unfused results are equal bit
