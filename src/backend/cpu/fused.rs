@@ -481,7 +481,7 @@ impl FusedKernel {
         outs: &mut [Out<'_>],
     ) -> Result<(), String> {
         // Scratch registers left by an earlier run, or new ones.
-        let me = std::thread::current().id();
+        let me = super::worker::current_thread();
         let cached = self.scratch.lock().ok().and_then(|mut s| {
             let mine = s.iter().position(|(t, _)| *t == me)?;
             Some(s.swap_remove(mine).1)

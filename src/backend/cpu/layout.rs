@@ -38,6 +38,33 @@ pub(crate) fn slice(
     steps: &[usize],
     out_shape: &[usize],
 ) -> Result<Buffer, String> {
+    // A slice whose elements are one run of the operand (unit steps, and every axis
+    // after the first one it takes more than one element of kept whole) is one copy.
+    let first_wide = out_shape
+        .iter()
+        .position(|&n| n > 1)
+        .unwrap_or(out_shape.len());
+    let run = steps.iter().all(|&s| s == 1)
+        && in_shape.len() == out_shape.len()
+        && out_shape[first_wide.min(out_shape.len())..]
+            .iter()
+            .zip(&in_shape[first_wide.min(in_shape.len())..])
+            .skip(1)
+            .all(|(o, i)| o == i);
+    if run && start.len() == in_shape.len() {
+        let (mut base, mut stride) = (0, 1);
+        for (&a, &n) in start.iter().zip(in_shape).rev() {
+            base += a * stride;
+            stride *= n;
+        }
+        let n = prod(out_shape);
+        // An empty result reads nothing (its start may lie past the end).
+        let base = if n == 0 { 0 } else { base };
+        return crate::with_buffer!(x, v => {
+            let part = v.get(base..base + n).ok_or("slice: the operand is smaller than its shape")?;
+            super::copy_vec(part).map(Element::into_buffer)
+        });
+    }
     let in_strides = strides(in_shape);
     let src_strides: Vec<usize> = steps.iter().zip(&in_strides).map(|(a, b)| a * b).collect();
     // An empty result never reads `base`, which may then lie one past the end.
@@ -180,5 +207,61 @@ pub(crate) fn iota(dtype: DType, shape: &[usize], dim: usize) -> Result<Buffer, 
         DType::I32 => go::<i32>(shape, dim),
         DType::U32 => go::<u32>(shape, dim),
         DType::Bool => go::<bool>(shape, dim),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::slice;
+    use crate::array::Buffer;
+    use crate::backend::cpu::strided::{gather_strided, strides};
+
+    /// Every unit-step slice of small shapes, whether or not it is one run of the
+    /// operand, equals the strided gather.
+    #[test]
+    fn slices_equal_the_strided_gather() {
+        for shape in [vec![5], vec![2, 3], vec![3, 1, 4], vec![2, 2, 2]] {
+            let n: usize = shape.iter().product();
+            let x: Vec<i32> = (0..n as i32).collect();
+            let ranges: Vec<Vec<(usize, usize)>> = shape
+                .iter()
+                .map(|&e| (0..=e).flat_map(|a| (a..=e).map(move |b| (a, b))).collect())
+                .collect();
+            let mut picks = vec![0usize; shape.len()];
+            loop {
+                let start: Vec<usize> = picks.iter().zip(&ranges).map(|(&p, r)| r[p].0).collect();
+                let out: Vec<usize> = picks
+                    .iter()
+                    .zip(&ranges)
+                    .map(|(&p, r)| r[p].1 - r[p].0)
+                    .collect();
+                let base = if out.contains(&0) {
+                    0
+                } else {
+                    start.iter().zip(strides(&shape)).map(|(a, s)| a * s).sum()
+                };
+                let want = gather_strided(&x, base, &out, &strides(&shape)).unwrap();
+                let ones = vec![1; shape.len()];
+                let got = slice(&Buffer::I32(x.clone()), &shape, &start, &ones, &out).unwrap();
+                assert_eq!(
+                    got,
+                    Buffer::I32(want),
+                    "{shape:?} from {start:?} size {out:?}"
+                );
+                // Next combination.
+                let mut d = 0;
+                while d < picks.len() {
+                    picks[d] += 1;
+                    if picks[d] < ranges[d].len() {
+                        break;
+                    }
+                    picks[d] = 0;
+                    d += 1;
+                }
+                if d == picks.len() {
+                    break;
+                }
+            }
+        }
     }
 }

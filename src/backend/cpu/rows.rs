@@ -234,7 +234,7 @@ impl RowRegion {
     /// half's when `second`): those it used last time, or new ones allocated here, so
     /// that the memory stays in this core's cache from call to call.
     fn own_parts(&self, second: bool) -> Result<Vec<Buffer>, String> {
-        let me = std::thread::current().id();
+        let me = super::worker::current_thread();
         let kept = self.kept[second as usize].lock().ok().and_then(|mut k| {
             if k.as_ref().is_some_and(|(t, _)| *t == me) {
                 k.take().map(|(_, own)| own)
@@ -262,7 +262,7 @@ impl RowRegion {
         if let Ok(mut k) = self.kept[second as usize].lock()
             && k.is_none()
         {
-            *k = Some((std::thread::current().id(), own));
+            *k = Some((super::worker::current_thread(), own));
         }
     }
 

@@ -41,6 +41,15 @@ struct Helper {
     thread: Thread,
 }
 
+/// This thread's id (read once per thread: `std::thread::current` clones the thread's
+/// handle, a reference-count round trip per call).
+pub(crate) fn current_thread() -> std::thread::ThreadId {
+    thread_local! {
+        static ID: std::thread::ThreadId = std::thread::current().id();
+    }
+    ID.with(|id| *id)
+}
+
 /// How many threads can run at once here (the helper helps when at least 2).
 pub(crate) fn threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
