@@ -166,7 +166,6 @@ impl FusedKernel {
         group: &FusedGroup,
         uniform: impl Fn(Var) -> bool,
     ) -> Result<FusedKernel, String> {
-        let constant = |v: Var| program.constvars.contains(&v);
         let mut b = Builder {
             program,
             registers: Vec::new(),
@@ -177,7 +176,11 @@ impl FusedKernel {
             instrs: Vec::new(),
             values: HashMap::new(),
             splats: HashMap::new(),
-            constant_inputs: group.inputs.iter().map(|&v| constant(v)).collect(),
+            constant_inputs: group
+                .inputs
+                .iter()
+                .map(|v| program.constvars.contains(v))
+                .collect(),
         };
         let n = group.elements;
         for (i, &v) in group.inputs.iter().enumerate() {
@@ -242,11 +245,7 @@ impl FusedKernel {
                         None
                     } else if aligned && group.granule.max(1).is_multiple_of(period) {
                         let r = b.pinned(ty.dtype);
-                        if constant(eq.inputs[0]) {
-                            b.fixed.push(Instr::Tile(i, r));
-                        } else {
-                            b.prologue.push(Instr::Tile(i, r));
-                        }
+                        b.fill(Instr::Tile(i, r), i);
                         Some(r)
                     } else {
                         // Chunks start at varying offsets into a long pattern.
@@ -972,13 +971,19 @@ impl Builder<'_> {
             return Src::Reg(r);
         }
         let r = self.pinned(dtype);
-        if self.constant_inputs.get(i).copied().unwrap_or(false) {
-            self.fixed.push(Instr::Splat(i, r));
-        } else {
-            self.prologue.push(Instr::Splat(i, r));
-        }
+        self.fill(Instr::Splat(i, r), i);
         self.splats.insert(i, r);
         Src::Reg(r)
+    }
+
+    /// Adds `fill` of a pinned register from group input `input`: once per register set
+    /// when the input is a constant, else once per call.
+    fn fill(&mut self, fill: Instr, input: usize) {
+        if self.constant_inputs.get(input).copied().unwrap_or(false) {
+            self.fixed.push(fill);
+        } else {
+            self.prologue.push(fill);
+        }
     }
 
     fn src(&self, v: Var) -> Result<Src, String> {
