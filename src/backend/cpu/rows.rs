@@ -84,7 +84,6 @@ enum RegionOp {
     /// its own rows after the join (see `scalar::columns_split`).
     ColumnSum {
         input: usize,
-        cols: usize,
         /// Its index among the region's sums.
         out: usize,
     },
@@ -276,9 +275,10 @@ impl RowRegion {
     ) -> Result<Vec<Buffer>, String> {
         let mut sums = Vec::with_capacity(self.sums.len());
         for op in &self.ops {
-            let RegionOp::ColumnSum { input, cols, out } = *op else {
+            let RegionOp::ColumnSum { input, out } = *op else {
                 continue;
             };
+            let cols = self.sums.get(out).ok_or("a column sum is missing")?.cols;
             let v = &self.values[input];
             let position = |internal: bool| {
                 self.values[..input]
@@ -314,9 +314,6 @@ impl RowRegion {
                 }
                 _ => return Err("a region column sum must be of floats".into()),
             };
-            if sum.dtype() != self.sums[out].dtype || sum.len() != self.sums[out].cols {
-                return Err("a region column sum has the wrong type".into());
-            }
             sums.push(sum);
         }
         Ok(sums)
@@ -416,7 +413,7 @@ impl RowRegion {
                     // SAFETY: `matmul_rows` succeeded, writing every slot of this part.
                     done[*out] = Some(unsafe { o.assume_init() });
                 }
-                RegionOp::ColumnSum { input, out, .. } => {
+                RegionOp::ColumnSum { input, out } => {
                     // The second part's rows are summed after the join.
                     if !second {
                         let x = done[*input].ok_or("a region value is not ready")?;
@@ -703,6 +700,7 @@ impl Forming {
             }
         };
         let mut ops = Vec::with_capacity(self.members.len());
+        let mut sums_seen = 0;
         for (_, step, c) in self.members {
             match (step, c) {
                 (
@@ -736,17 +734,13 @@ impl Forming {
                         out: index[&eq.outputs[0]],
                     });
                 }
-                (PlanStep::Equation(e), Candidate::ColumnSum { input: x, cols }) => {
-                    let out = self
-                        .sums
-                        .iter()
-                        .position(|s| s.var == program.equations[e].outputs[0])
-                        .unwrap_or(usize::MAX);
+                (PlanStep::Equation(_), Candidate::ColumnSum { input: x, .. }) => {
+                    // The sums were recorded in the order their steps joined.
                     ops.push(RegionOp::ColumnSum {
                         input: index[&x],
-                        cols,
-                        out,
+                        out: sums_seen,
                     });
+                    sums_seen += 1;
                 }
                 _ => {}
             }
