@@ -9,6 +9,16 @@ fn f(x: &Array) -> Array {
     (x.sin() * x + x.exp().log1p()).sum_axis(-1) / 3.0
 }
 
+/// The bits of each element of a float array, as `f64` (exact for `f32`).
+fn bits(a: &Array) -> Vec<u64> {
+    a.astype(DType::F64)
+        .to_vec::<f64>()
+        .unwrap()
+        .iter()
+        .map(|v| v.to_bits())
+        .collect()
+}
+
 #[test]
 fn jit_equals_eager_on_random_inputs() {
     let mut rng = Rng(21);
@@ -349,14 +359,6 @@ fn long_rows_reduce_inside_kernels_bit_for_bit() {
             let plan = autobatch::backend::cpu::describe_plan(&p);
             assert!(!plan.contains("reduce_"), "{rows}x{len}: {plan}");
             let (eager, jitted) = (f(&x), jit(f)(&x).unwrap());
-            let bits = |a: &Array| -> Vec<u64> {
-                a.astype(DType::F64)
-                    .to_vec::<f64>()
-                    .unwrap()
-                    .iter()
-                    .map(|v| v.to_bits())
-                    .collect()
-            };
             for (a, b, what) in [
                 (&eager.0, &jitted.0, "sum"),
                 (&eager.1, &jitted.1, "max"),
@@ -426,14 +428,6 @@ fn column_sums_finish_across_a_row_split_bit_for_bit() {
             }
             let eager = f(&x);
             let jitted = jit(f)(&x).unwrap();
-            let bits = |a: &Array| -> Vec<u64> {
-                a.astype(DType::F64)
-                    .to_vec::<f64>()
-                    .unwrap()
-                    .iter()
-                    .map(|v| v.to_bits())
-                    .collect()
-            };
             for (a, b, what) in [
                 (&eager.0, &jitted.0, "sum of an internal value"),
                 (&eager.1, &jitted.1, "sum of a product"),
@@ -470,14 +464,6 @@ fn scalar_operands_inside_kernels_equal_eager_bit_for_bit() {
             for k in [0.0f64, 0.7, -1.3] {
                 let s = Array::full(&[], k).astype(dtype);
                 let (eager, jitted) = (f(&x, &s), fast(&x, &s).unwrap());
-                let bits = |a: &Array| -> Vec<u64> {
-                    a.astype(DType::F64)
-                        .to_vec::<f64>()
-                        .unwrap()
-                        .iter()
-                        .map(|v| v.to_bits())
-                        .collect()
-                };
                 for (e, j) in [
                     (&eager.0, &jitted.0),
                     (&eager.1, &jitted.1),

@@ -271,3 +271,18 @@ fn copy(b: &Buffer) -> Result<Buffer, String> {
 pub(crate) fn typed<T: Element>(b: &Buffer) -> Result<&[T], String> {
     T::slice_of(b).ok_or_else(|| format!("expected {} operand, got {}", T::DTYPE, b.dtype()))
 }
+
+/// Test inputs shared by the backend's unit tests.
+#[cfg(test)]
+pub(crate) mod test_inputs {
+    /// Marsaglia's 32-bit xorshift from `seed` (non-zero): a reproducible stream of
+    /// words.
+    pub(crate) fn xorshift32(mut s: u32) -> impl FnMut() -> u32 {
+        move || {
+            s ^= s << 13;
+            s ^= s >> 17;
+            s ^= s << 5;
+            s
+        }
+    }
+}

@@ -810,13 +810,8 @@ mod tests {
 
     #[test]
     fn column_sums_in_two_parts_equal_the_whole_bit_for_bit() {
-        let mut s = 99u32;
-        let mut next = move || {
-            s ^= s << 13;
-            s ^= s >> 17;
-            s ^= s << 5;
-            (s % 20001) as f32 / 1000.0 - 10.0
-        };
+        let mut words = crate::backend::cpu::test_inputs::xorshift32(99);
+        let mut next = move || (words() % 20001) as f32 / 1000.0 - 10.0;
         let mut splits = 0;
         for rows in [2usize, 8, 9, 16, 64, 100, 128, 129, 256, 300] {
             for cols in [1usize, 3, 10] {

@@ -109,14 +109,9 @@ mod tests {
 
     /// Values over many binades, both signs, with the special values mixed in.
     fn samples() -> Vec<f32> {
-        let mut s: u32 = 12345;
+        let mut words = crate::backend::cpu::test_inputs::xorshift32(12345);
         let mut v: Vec<f32> = (0..4093)
-            .map(|_| {
-                s ^= s << 13;
-                s ^= s >> 17;
-                s ^= s << 5;
-                f32::from_bits(s)
-            })
+            .map(|_| f32::from_bits(words()))
             .filter(|x| x.is_finite())
             .collect();
         v.extend([

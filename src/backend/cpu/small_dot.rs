@@ -295,13 +295,8 @@ mod tests {
 
     #[test]
     fn every_instruction_set_and_layout_gives_the_same_bits_as_the_definition() {
-        let mut s = 7u32;
-        let mut next = move || {
-            s ^= s << 13;
-            s ^= s >> 17;
-            s ^= s << 5;
-            (s % 2001) as f32 / 1000.0 - 1.0
-        };
+        let mut words = crate::backend::cpu::test_inputs::xorshift32(7);
+        let mut next = move || (words() % 2001) as f32 / 1000.0 - 1.0;
         let shapes = [
             (1, 1, 1),
             (3, 7, 33),
