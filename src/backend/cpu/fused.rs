@@ -24,6 +24,7 @@ use super::reduce::{identity, reduce_group};
 use super::scalar::{Scalar, pairwise_combine, pairwise_leaves};
 use super::simd::vectorized;
 use super::threefry::threefry2x32_into;
+use super::worker::BySide;
 use crate::array::{Buffer, DType};
 use crate::compile::fusion::{FusedGroup, MAX_FUSED_ROW};
 use crate::ir::{BinaryOp, CompareOp, Primitive, Program, ReduceOp, UnaryOp, Var};
@@ -35,6 +36,16 @@ use std::sync::Mutex;
 /// on the notebook's step: 16 KiB (about 512 elements per register), 12.7 µs per half of
 /// the `[128, 100]` kernel; 32 KiB, 11.1 µs; 48 KiB, 10.9 µs but slower kernels around it.
 const REGISTER_BYTES: usize = 32 * 1024;
+
+/// The alignment, in bytes, of the start of every register's chunk (a cache line: a
+/// vector load or store that straddles two lines costs two).
+const REGISTER_ALIGN: usize = 64;
+
+/// Where a register's chunk starts in its buffer: the first element on a
+/// [`REGISTER_ALIGN`] boundary (registers are allocated with room for the lead).
+fn lead(register: &Buffer) -> usize {
+    crate::with_buffer!(register, v => v.as_ptr().align_offset(REGISTER_ALIGN))
+}
 
 /// The fewest and the most elements a chunk holds (whatever the register count).
 const MIN_CHUNK: usize = 256;
@@ -102,9 +113,9 @@ pub(crate) struct FusedKernel {
     instrs: Vec<Instr>,
     /// Dtype and element count of each output, in the group's output order.
     outputs: Vec<(DType, usize)>,
-    /// Register sets kept between runs, by the thread that used them last (so each
-    /// thread gets back the memory already in its core's cache).
-    scratch: Mutex<Vec<(std::thread::ThreadId, Vec<Buffer>)>>,
+    /// Register sets kept between runs, one per side of a join (so each thread gets
+    /// back the memory already in its core's cache, and the two never share a lock).
+    scratch: BySide<Mutex<Option<Vec<Buffer>>>>,
     /// How rows longer than a chunk are walked (`None`: chunks hold whole rows).
     long_rows: Option<LongRows>,
 }
@@ -377,7 +388,7 @@ impl FusedKernel {
             prologue: b.prologue,
             instrs: b.instrs,
             outputs,
-            scratch: Mutex::new(Vec::new()),
+            scratch: BySide::default(),
             long_rows,
         })
     }
@@ -480,11 +491,7 @@ impl FusedKernel {
         outs: &mut [Out<'_>],
     ) -> Result<(), String> {
         // Scratch registers left by an earlier run, or new ones.
-        let me = super::worker::current_thread();
-        let cached = self.scratch.lock().ok().and_then(|mut s| {
-            let mine = s.iter().position(|(t, _)| *t == me)?;
-            Some(s.swap_remove(mine).1)
-        });
+        let cached = self.scratch.mine().lock().ok().and_then(|mut s| s.take());
         let fresh = cached.is_none();
         let mut regs = match cached {
             Some(regs) => regs,
@@ -492,7 +499,7 @@ impl FusedKernel {
                 let mut regs: Vec<Buffer> = Vec::with_capacity(self.registers.len());
                 for &d in &self.registers {
                     regs.push(
-                        Buffer::zeros(d, self.chunk)
+                        Buffer::zeros(d, self.chunk + REGISTER_ALIGN / d.size_bytes().max(1))
                             .ok_or("cannot allocate the scratch of a fused kernel")?,
                     );
                 }
@@ -534,10 +541,10 @@ impl FusedKernel {
                 start = end;
             }
         }
-        if let Ok(mut s) = self.scratch.lock()
-            && s.len() < 2
+        if let Ok(mut s) = self.scratch.mine().lock()
+            && s.is_none()
         {
-            s.push((me, regs));
+            *s = Some(regs);
         }
         Ok(())
     }
@@ -591,7 +598,8 @@ impl FusedKernel {
             // Takes the destination register out, so the sources can be borrowed.
             let mut write = |r: usize, f: &RegisterKernel<'_>| -> Result<(), String> {
                 let mut d = std::mem::replace(&mut regs[r], Buffer::Bool(Vec::new()));
-                let res = f(regs, Out::range(&mut d, 0..len));
+                let at = lead(&d);
+                let res = f(regs, Out::range(&mut d, at..at + len));
                 regs[r] = d;
                 res
             };
@@ -648,10 +656,11 @@ impl FusedKernel {
                         }
                         let x: [Slice<'_>; 4] =
                             x.try_into().map_err(|_| "threefry2x32 reads four values")?;
+                        let (a0, a1) = (lead(&d0), lead(&d1));
                         threefry2x32_into(
                             x,
-                            Out::range(&mut d0, 0..len),
-                            Out::range(&mut d1, 0..len),
+                            Out::range(&mut d0, a0..a0 + len),
+                            Out::range(&mut d1, a1..a1 + len),
                         )
                     })();
                     regs[r0] = d0;
@@ -762,7 +771,10 @@ fn read<'a>(
     range: std::ops::Range<usize>,
 ) -> Result<Slice<'a>, String> {
     match s {
-        Src::Reg(r) => Ok(Slice::range(&regs[r], 0..range.len())),
+        Src::Reg(r) => {
+            let at = lead(&regs[r]);
+            Ok(Slice::range(&regs[r], at..at + range.len()))
+        }
         Src::Scalar(i) => Ok(Slice::range(whole(inputs, i)?, 0..1)),
         Src::Input(i) => match inputs.get(i) {
             Some(View::Whole(b)) => Ok(Slice::range(b, range)),
@@ -793,7 +805,10 @@ fn repeat(
         if src.is_empty() {
             return Err("a broadcast of an empty value".into());
         }
-        let dst = dst.get_mut(..len).ok_or("a broadcast past the register")?;
+        let at = dst.as_ptr().align_offset(REGISTER_ALIGN);
+        let dst = dst
+            .get_mut(at..at + len)
+            .ok_or("a broadcast past the register")?;
         if let [v] = src {
             dst.fill(*v);
             return Ok(());
@@ -993,5 +1008,25 @@ impl Builder<'_> {
                 self.program.var_type(v)
             )
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{REGISTER_ALIGN, lead};
+    use crate::array::{Buffer, DType};
+
+    #[test]
+    fn register_chunks_start_on_a_cache_line_within_their_padding() {
+        for dtype in [DType::F32, DType::F64, DType::I32, DType::U32, DType::Bool] {
+            let pad = REGISTER_ALIGN / dtype.size_bytes();
+            for n in [1, 16, 100] {
+                let b = Buffer::zeros(dtype, n + pad).unwrap();
+                let at = lead(&b);
+                assert!(at < pad, "{dtype:?}: lead {at} of padding {pad}");
+                let address = crate::with_buffer!(&b, v => v[at..].as_ptr() as usize);
+                assert_eq!(address % REGISTER_ALIGN, 0, "{dtype:?}");
+            }
+        }
     }
 }

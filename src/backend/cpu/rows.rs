@@ -27,6 +27,7 @@ use super::fused::{FusedKernel, View, set_len, spare, uninit};
 use super::plan::PlanStep;
 use super::scalar::{columns_head, columns_head_len, columns_split, columns_tail};
 use super::simd::vectorized;
+use super::worker::BySide;
 use crate::array::{Buffer, DType};
 use crate::ir::{Primitive, Program, ReduceOp, Var};
 use std::borrow::Cow;
@@ -108,7 +109,7 @@ pub(super) struct RowRegion {
     sums: Vec<RegionSum>,
     /// Each part's buffers for the internal values (first part, second part), kept
     /// between runs with the thread that allocated them.
-    kept: [Mutex<Option<KeptBuffers>>; 2],
+    kept: BySide<Mutex<Option<KeptBuffers>>>,
     /// The variables computed before the region that it reads.
     pub(super) reads: Vec<Var>,
     /// The variables it defines, in the order [`RowRegion::run`] returns them: the
@@ -234,13 +235,18 @@ impl RowRegion {
     /// that the memory stays in this core's cache from call to call.
     fn own_parts(&self, second: bool) -> Result<Vec<Buffer>, String> {
         let me = super::worker::current_thread();
-        let kept = self.kept[second as usize].lock().ok().and_then(|mut k| {
-            if k.as_ref().is_some_and(|(t, _)| *t == me) {
-                k.take().map(|(_, own)| own)
-            } else {
-                None
-            }
-        });
+        let kept = self
+            .kept
+            .side(usize::from(second))
+            .lock()
+            .ok()
+            .and_then(|mut k| {
+                if k.as_ref().is_some_and(|(t, _)| *t == me) {
+                    k.take().map(|(_, own)| own)
+                } else {
+                    None
+                }
+            });
         if let Some(own) = kept {
             return Ok(own);
         }
@@ -258,7 +264,7 @@ impl RowRegion {
         for b in &mut own {
             crate::with_buffer!(b, v => v.clear());
         }
-        if let Ok(mut k) = self.kept[second as usize].lock()
+        if let Ok(mut k) = self.kept.side(usize::from(second)).lock()
             && k.is_none()
         {
             *k = Some((super::worker::current_thread(), own));

@@ -50,6 +50,35 @@ pub(crate) fn current_thread() -> std::thread::ThreadId {
     ID.with(|id| *id)
 }
 
+thread_local! {
+    /// Whether this thread is the helper.
+    static ON_HELPER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// One `T` for the helper thread and one for every other thread, on separate cache
+/// lines: state that each side of a [`join`] keeps between runs (its scratch memory)
+/// without the two cores contending for one lock or one line.
+#[derive(Debug, Default)]
+pub(crate) struct BySide<T> {
+    sides: [Padded<T>; 2],
+}
+
+#[derive(Debug, Default)]
+#[repr(align(64))]
+struct Padded<T>(T);
+
+impl<T> BySide<T> {
+    /// The calling thread's side.
+    pub(crate) fn mine(&self) -> &T {
+        &self.sides[usize::from(ON_HELPER.with(std::cell::Cell::get))].0
+    }
+
+    /// Side `i` (0 or 1), for state kept by part rather than by thread.
+    pub(crate) fn side(&self, i: usize) -> &T {
+        &self.sides[i.min(1)].0
+    }
+}
+
 /// How many threads can run at once here (the helper helps when at least 2).
 pub(crate) fn threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
@@ -67,6 +96,7 @@ fn helper() -> Option<&'static Helper> {
             .name("autobatch-helper".into())
             .spawn(move || {
                 if let Ok(h) = rx.recv() {
+                    ON_HELPER.with(|c| c.set(true));
                     serve(h);
                 }
             })
