@@ -726,3 +726,105 @@ fn traced_ops_record_the_same_primitives() {
     assert_eq!(err.message(), "cannot broadcast shapes [3] and [2]");
     assert_eq!(err.location().unwrap().line(), line);
 }
+
+/// Eager operations with a scalar operand (a Rust number or a 0-d array) run without
+/// materializing the broadcast: the same bits as the primitive on the broadcast array,
+/// for every dtype and operation, with the scalar on either side.
+#[test]
+fn eager_scalar_operands_equal_the_broadcast_primitive_bit_for_bit() {
+    use autobatch::{ir::BinaryOp, lax};
+    let values = [
+        -7.5f64,
+        -1.0,
+        -0.0,
+        0.0,
+        0.3,
+        1.0,
+        2.5,
+        1e30,
+        f64::NAN,
+        f64::INFINITY,
+    ];
+    let bits = |a: &Array| -> Vec<u64> {
+        match a.dtype() {
+            DType::F32 => a
+                .to_vec::<f32>()
+                .unwrap()
+                .iter()
+                .map(|v| v.to_bits() as u64)
+                .collect(),
+            DType::F64 => a
+                .to_vec::<f64>()
+                .unwrap()
+                .iter()
+                .map(|v| v.to_bits())
+                .collect(),
+            DType::I32 => a
+                .to_vec::<i32>()
+                .unwrap()
+                .iter()
+                .map(|&v| v as u32 as u64)
+                .collect(),
+            DType::U32 => a
+                .to_vec::<u32>()
+                .unwrap()
+                .iter()
+                .map(|&v| v as u64)
+                .collect(),
+            DType::Bool => a
+                .to_vec::<bool>()
+                .unwrap()
+                .iter()
+                .map(|&v| v as u64)
+                .collect(),
+        }
+    };
+    type Op = fn(&Array, &Array) -> Array;
+    let ops: [(BinaryOp, Op); 5] = [
+        (BinaryOp::Add, |a, b| add(a, b)),
+        (BinaryOp::Sub, |a, b| subtract(a, b)),
+        (BinaryOp::Mul, |a, b| multiply(a, b)),
+        (BinaryOp::Max, |a, b| maximum(a, b)),
+        (BinaryOp::Min, |a, b| minimum(a, b)),
+    ];
+    for dtype in [DType::F32, DType::F64, DType::I32, DType::U32] {
+        let x = Array::from_slice(&values, &[2, 5]).astype(dtype);
+        for &s in &[-3.0f64, 0.5, 2.0] {
+            let scalar = Array::scalar(s).astype(dtype);
+            let wide = scalar.broadcast_to(&[2, 5]);
+            for (op, f) in ops {
+                let want = lax::binary(op, &x, &wide);
+                assert_eq!(
+                    bits(&f(&x, &scalar)),
+                    bits(&want),
+                    "{dtype} {op:?} scalar right"
+                );
+                let want = lax::binary(op, &wide, &x);
+                assert_eq!(
+                    bits(&f(&scalar, &x)),
+                    bits(&want),
+                    "{dtype} {op:?} scalar left"
+                );
+            }
+            if dtype.is_float() {
+                // A Rust number takes the array's dtype (weak typing) and reads in place.
+                let want = lax::binary(BinaryOp::Mul, &x, &wide);
+                assert_eq!(bits(&(&x * s)), bits(&want), "{dtype} * {s}");
+                let want = lax::binary(BinaryOp::Div, &wide, &x);
+                assert_eq!(bits(&(s / &x)), bits(&want), "{s} / {dtype}");
+            }
+        }
+    }
+    // Mixed dtypes still promote, and shapes that are not a scalar still broadcast.
+    let i = Array::from_vec(vec![1i32, 2], &[2]);
+    assert_eq!((&i * 0.5).to_vec::<f32>().unwrap(), vec![0.5, 1.0]);
+    let col = Array::from_vec(vec![1.0f32, 2.0], &[2, 1]);
+    assert_eq!(
+        (&col + &Array::from_vec(vec![10.0f32, 20.0], &[1, 2])).shape(),
+        &[2, 2]
+    );
+    // An erroneous operand still gives its error.
+    let bad = &Array::zeros(&[2]) + &Array::zeros(&[3]);
+    let err = (&bad * 2.0).check().unwrap_err().to_string();
+    assert!(err.contains("add"), "{err}");
+}

@@ -5,6 +5,7 @@
 //! promote integer and bool inputs to `f32` first, as `jax.numpy` does.
 
 use super::broadcast::broadcast_all;
+use super::buffer::Buffer;
 use super::core::Array;
 use super::dtype::DType;
 use super::lax;
@@ -46,9 +47,62 @@ pub(crate) fn binary_op(name: &str, op: BinaryOp, a: Operand, b: Operand) -> Arr
         }
         _ => arithmetic_dtype(&operands),
     };
+    if let Some(y) = eager_binary(op, dtype, &operands[0], &operands[1]) {
+        return y;
+    }
     match prepare(name, operands, Some(dtype)) {
         Ok(v) => lax::binary(op, &v[0], &v[1]),
         Err(e) => e,
+    }
+}
+
+/// The eager shortcut of [`binary_op`]: where both operands are concrete arrays already of
+/// `dtype` (or numbers), of one shape or one of them a scalar, the kernel runs on their
+/// buffers directly, a scalar read in place: no broadcast is materialized and no trace is
+/// consulted (concrete operands are evaluated eagerly under any trace). The same kernel
+/// as the general path, so the same bits. `None` where the general path must run
+/// (traced or erroneous operands, conversions, broadcasts between non-scalars).
+fn eager_binary(op: BinaryOp, dtype: DType, a: &Operand, b: &Operand) -> Option<Array> {
+    let (a, a_shape) = eager_operand(a, dtype)?;
+    let (b, b_shape) = eager_operand(b, dtype)?;
+    let shape = match (a_shape, b_shape) {
+        (x, y) if x == y => x,
+        (x, []) => x,
+        ([], y) => y,
+        _ => return None,
+    };
+    let y = crate::backend::cpu::binary_with_scalars(op, &a, &b).ok()?;
+    Some(Array::from_concrete(
+        crate::ir::ArrayType::new(dtype, shape.to_vec()),
+        y,
+    ))
+}
+
+/// An operand's buffer (borrowed from a concrete array of `dtype`, or a number as one
+/// element of `dtype`, converted as [`Operand::into_array`] converts it) and its shape.
+fn eager_operand(o: &Operand, dtype: DType) -> Option<(std::borrow::Cow<'_, Buffer>, &[usize])> {
+    use std::borrow::Cow;
+    let number = |v: f64| match dtype {
+        DType::F32 => Buffer::F32(vec![v as f32]),
+        DType::F64 => Buffer::F64(vec![v]),
+        DType::I32 => Buffer::I32(vec![v as i32]),
+        DType::U32 => Buffer::U32(vec![v as u32]),
+        DType::Bool => Buffer::Bool(vec![v != 0.0]),
+    };
+    match o {
+        Operand::Array(a) => {
+            let c = a.concrete()?;
+            (c.ty.dtype == dtype).then_some((Cow::Borrowed(&c.buffer), &c.ty.shape[..]))
+        }
+        Operand::Float(v) => Some((Cow::Owned(number(*v)), &[])),
+        Operand::Int(v) => Some((
+            Cow::Owned(match dtype {
+                DType::I32 => Buffer::I32(vec![*v as i32]),
+                DType::U32 => Buffer::U32(vec![*v as u32]),
+                _ => number(*v as f64),
+            }),
+            &[],
+        )),
     }
 }
 

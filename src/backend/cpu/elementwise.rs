@@ -312,6 +312,15 @@ pub(crate) fn binary(op: BinaryOp, x: &Buffer, y: &Buffer) -> Result<Buffer, Str
     })
 }
 
+/// A two-operand elementwise op on operands of one dtype, either of which may be a single
+/// element read for every element of the other (no broadcast copy).
+pub(crate) fn binary_with_scalars(op: BinaryOp, x: &Buffer, y: &Buffer) -> Result<Buffer, String> {
+    let n = if x.len() == 1 { y.len() } else { x.len() };
+    produce(x.dtype(), n, |o| {
+        binary_into(op, Slice::of(x), Slice::of(y), o)
+    })
+}
+
 fn float_unary<T: Float>(op: UnaryOp, x: &[T], o: &mut [MaybeUninit<T>]) -> Result<(), String> {
     match op {
         UnaryOp::Neg => map(x, o, one!(T::neg)),

@@ -59,6 +59,23 @@ pub fn describe_plan(program: &crate::ir::Program) -> String {
     }
 }
 
+/// `op` elementwise on two buffers of one dtype, each either of the result's length or a
+/// single element read for every element (an eager operation with a scalar operand, run
+/// without materializing its broadcast). Errors name what does not fit.
+///
+/// ```
+/// use autobatch::{array::Buffer, backend::cpu::binary_with_scalars, ir::BinaryOp};
+/// let y = binary_with_scalars(BinaryOp::Mul, &Buffer::F32(vec![2.0]), &Buffer::F32(vec![1.0, 3.0]));
+/// assert_eq!(y.unwrap(), Buffer::F32(vec![2.0, 6.0]));
+/// ```
+pub fn binary_with_scalars(
+    op: crate::ir::BinaryOp,
+    x: &Buffer,
+    y: &Buffer,
+) -> Result<Buffer, String> {
+    elementwise::binary_with_scalars(op, x, y)
+}
+
 /// Evaluates `prim` on concrete operands whose types satisfy its shape rule, producing
 /// buffers of `out_types`. Fails only when memory for the outputs cannot be had (or
 /// when the operands do not match their types or the shape rule, which callers rule
