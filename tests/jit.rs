@@ -476,3 +476,57 @@ fn scalar_operands_inside_kernels_equal_eager_bit_for_bit() {
         }
     }
 }
+
+/// Small values computed only by moving elements (slices, reshapes, transposes,
+/// concatenations, broadcasts) are copied in the plan straight from the values they were
+/// cut from: random chains of such steps, read by later arithmetic and returned, give
+/// eager evaluation's values in every dtype.
+#[test]
+fn small_layout_chains_move_elements_straight_from_their_sources() {
+    use autobatch::lax;
+    let mut rng = Rng(5);
+    for case in 0..60 {
+        let dtype = [DType::F32, DType::F64, DType::I32, DType::U32][case % 4];
+        let shape = [1 + rng.below(4), 1 + rng.below(4)];
+        let x = rng.array(&shape, dtype);
+        let ops: Vec<usize> = (0..2 + rng.below(4)).map(|_| rng.below(5)).collect();
+        let chain = |x: &Array| {
+            let mut v = x.clone();
+            for &op in &ops {
+                let s = v.shape().to_vec();
+                v = match op {
+                    0 => lax::transpose(&v, &[1, 0]),
+                    1 => lax::reshape(&v, &[s[1], s[0]]),
+                    2 => lax::slice(&v, &[0, s[1] / 2], &[s[0], s[1]], &[1, 1 + s[1] / 3]),
+                    3 => lax::concatenate(&[&v, &(&v * 2)], 1),
+                    _ => lax::reshape(
+                        &lax::broadcast_in_dim(&v, &[2, s[0], s[1]], &[1, 2]),
+                        &[2 * s[0], s[1]],
+                    ),
+                };
+            }
+            (
+                v.clone(),
+                v.sum(),
+                lax::slice(&v, &[0, 0], &[1, 1], &[1, 1]),
+            )
+        };
+        let (want, got) = (chain(&x), jit(chain)(&x).unwrap());
+        for (w, g) in [(&want.0, &got.0), (&want.1, &got.1), (&want.2, &got.2)] {
+            assert_eq!(g.shape(), w.shape(), "case {case}: {ops:?}");
+            assert_eq!(bits(g), bits(w), "case {case}: {ops:?}");
+        }
+    }
+    // A key split reads its words through such a chain: no layout step is left.
+    let key = autobatch::random::key(3);
+    let split = |k: &Array| autobatch::random::split2(k);
+    let plan = autobatch::backend::cpu::describe_plan(&jit_program(split, &key).unwrap());
+    assert!(
+        plan.contains("moves") && !plan.contains("concatenate"),
+        "{plan}"
+    );
+    let (a, b) = jit(split)(&key).unwrap();
+    let (c, d) = split(&key);
+    assert_eq!(bits(&a), bits(&c));
+    assert_eq!(bits(&b), bits(&d));
+}

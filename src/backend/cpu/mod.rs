@@ -24,6 +24,7 @@ mod layout;
 mod linalg;
 pub mod math;
 pub mod math_f64;
+mod moves;
 mod plan;
 mod pool;
 mod reduce;

@@ -9,6 +9,7 @@
 
 use super::eval_unchecked;
 use super::fused::FusedKernel;
+use super::moves::{Moves, resolve_moves};
 use super::rows::{RowRegion, form_regions};
 use crate::array::{Array, Buffer};
 use crate::compile::fusion::{Schedule, Step, schedule};
@@ -28,6 +29,8 @@ pub(super) enum PlanStep {
     },
     /// Steps split by rows between two threads.
     Rows(RowRegion),
+    /// A small value copied element by element from the values it was cut from.
+    Moves(Moves),
 }
 
 /// `Plan::last_step` of a variable no step reads.
@@ -96,13 +99,14 @@ impl Plan {
                 },
             }
         }
-        let steps = form_regions(&program, steps);
+        let steps = resolve_moves(&program, form_regions(&program, steps));
         let mut last_step = vec![NEVER_READ; program.var_types.len()];
         for (s, step) in steps.iter().enumerate() {
             let reads: &[Var] = match step {
                 PlanStep::Equation(k) => &program.equations[*k].inputs,
                 PlanStep::Fused { inputs, .. } => inputs,
                 PlanStep::Rows(r) => &r.reads,
+                PlanStep::Moves(m) => &m.reads,
             };
             for v in reads {
                 last_step[v.index()] = s;
@@ -119,8 +123,8 @@ impl Plan {
         })
     }
 
-    /// One line per step: `equation <k>: <primitive>`, `kernel over <n> elements`, or
-    /// `rows <r> split at <m>: <steps>` for a row-split region.
+    /// One line per step: `equation <k>: <primitive>`, `kernel over <n> elements`,
+    /// `rows <r> split at <m>: <steps>` for a row-split region, or `moves <n> elements`.
     pub(crate) fn describe(&self) -> String {
         let mut lines = Vec::new();
         for step in &self.steps {
@@ -135,6 +139,7 @@ impl Plan {
                     format!("kernel over {} elements", kernel.elements())
                 }
                 PlanStep::Rows(r) => r.describe(),
+                PlanStep::Moves(m) => format!("moves {} elements", m.sources.len()),
             });
         }
         lines.join("\n")
@@ -247,6 +252,10 @@ impl Plan {
                 PlanStep::Rows(region) => {
                     let outs = region.run(&env).map_err(fail)?;
                     (&region.reads, &region.writes, outs)
+                }
+                PlanStep::Moves(m) => {
+                    let out = m.run(|v| env[v.index()].as_deref()).map_err(fail)?;
+                    (&m.reads, std::slice::from_ref(&m.output), vec![out])
                 }
             };
             for v in reads {

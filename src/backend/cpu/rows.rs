@@ -528,7 +528,7 @@ fn candidate(program: &Program, step: &PlanStep) -> Option<(usize, Candidate)> {
                 },
             ))
         }
-        PlanStep::Rows(_) => None,
+        PlanStep::Rows(_) | PlanStep::Moves(_) => None,
     }
 }
 
@@ -558,6 +558,7 @@ fn step_vars<'p>(program: &'p Program, step: &'p PlanStep) -> (&'p [Var], &'p [V
             inputs, outputs, ..
         } => (inputs, outputs),
         PlanStep::Rows(r) => (&r.reads, &r.writes),
+        PlanStep::Moves(m) => (&m.reads, std::slice::from_ref(&m.output)),
     }
 }
 
