@@ -51,6 +51,26 @@ fn traces_once_per_signature() {
     let out = g(&Array::full(&[3], 2.0), &Array::full(&[3], 5.0)).unwrap();
     assert_eq!(out.to_vec::<f32>().unwrap(), vec![11.0; 3]);
     assert_eq!(traces.get(), 3);
+    // The same leaf types split differently between the arguments: another signature.
+    let traces = Cell::new(0);
+    let h = jit(|a: &Vec<Array>, b: &Vec<Array>| {
+        traces.set(traces.get() + 1);
+        a.iter().fold(Array::zeros(&[2]), |s, x| s + x) * (10 + b.len()) as f64
+    });
+    let one = Array::ones(&[2]);
+    let sums: Vec<f32> = [(2, 1), (1, 2), (2, 1), (1, 2)]
+        .iter()
+        .map(|&(n, m)| {
+            let out = h(&vec![one.clone(); n], &vec![one.clone(); m]).unwrap();
+            out.to_vec::<f32>().unwrap()[0]
+        })
+        .collect();
+    assert_eq!(sums, vec![22.0, 12.0, 22.0, 12.0]);
+    assert_eq!(
+        traces.get(),
+        2,
+        "one trace per layout, alternating calls reuse them"
+    );
 }
 
 #[test]

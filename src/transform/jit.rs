@@ -37,7 +37,30 @@ struct Compiled<R> {
 }
 
 /// Compiled programs by signature.
-type Cache<R> = Mutex<HashMap<Signature, Arc<Compiled<R>>>>;
+type Cache<R> = Mutex<Programs<R>>;
+
+struct Programs<R> {
+    by_signature: HashMap<Signature, Arc<Compiled<R>>>,
+    /// The last call's signature and program, compared with a call's arguments in place
+    /// before a key is built and hashed (a loop calls with one signature).
+    last: Option<(Signature, Arc<Compiled<R>>)>,
+}
+
+impl<R> Programs<R> {
+    /// The program of the last call, if `leaves` (laid out as `layout`) have its
+    /// signature.
+    fn last_for(&self, layout: &[usize], leaves: &[Array]) -> Option<Arc<Compiled<R>>> {
+        let (signature, compiled) = self.last.as_ref()?;
+        let same = signature.layout == layout
+            && signature.types.len() == leaves.len()
+            && signature
+                .types
+                .iter()
+                .zip(leaves)
+                .all(|(t, a)| a.type_ref() == t);
+        same.then(|| compiled.clone())
+    }
+}
 
 /// Compiles `f` for each new input signature and runs the compiled program.
 ///
@@ -56,31 +79,45 @@ where
     F::Out: TreeResult,
     <F::Out as TreeResult>::Tree: Clone + 'a,
 {
-    let cache: Cache<<F::Out as TreeResult>::Tree> = Mutex::new(HashMap::new());
+    let cache: Cache<<F::Out as TreeResult>::Tree> = Mutex::new(Programs {
+        by_signature: HashMap::new(),
+        last: None,
+    });
     F::spread(move |args: &F::Args| {
         let leaves = args.leaves();
         if let Some(e) = leaves.iter().find_map(|a| a.error_value()) {
             return Err(e.clone());
         }
-        let types: Vec<ArrayType> = leaves.iter().map(|a| a.array_type()).collect();
-        let signature = Signature {
-            layout: args.arg_leaf_counts(),
-            types,
+        let layout = args.arg_leaf_counts();
+        let poisoned = || {
+            Error::new(
+                "jit",
+                "the compilation cache is poisoned by an earlier panic",
+                None,
+            )
         };
-        let cached = cache
-            .lock()
-            .map_err(|_| {
-                Error::new(
-                    "jit",
-                    "the compilation cache is poisoned by an earlier panic",
-                    None,
-                )
-            })?
-            .get(&signature)
-            .cloned();
-        let compiled = match cached {
-            Some(c) => c,
-            None => {
+        // The program for this signature, or the signature to trace for (the lock is
+        // held only for the lookup).
+        let found = {
+            let mut programs = cache.lock().map_err(|_| poisoned())?;
+            match programs.last_for(&layout, &leaves) {
+                Some(c) => Ok(c),
+                None => {
+                    let types = leaves.iter().map(|a| a.array_type()).collect();
+                    let signature = Signature { layout, types };
+                    match programs.by_signature.get(&signature).cloned() {
+                        Some(c) => {
+                            programs.last = Some((signature, c.clone()));
+                            Ok(c)
+                        }
+                        None => Err(signature),
+                    }
+                }
+            }
+        };
+        let compiled = match found {
+            Ok(c) => c,
+            Err(signature) => {
                 let (program, template) =
                     trace_with_types(|a: &F::Args| f.call_args(a), args, &signature.types)?;
                 let program = optimize(&program);
@@ -91,10 +128,10 @@ where
                 });
                 // A program that closed over values of an enclosing trace is valid only
                 // inside that trace: use it now, do not cache it.
-                if !compiled.program.consts.iter().any(Array::is_traced)
-                    && let Ok(mut c) = cache.lock()
-                {
-                    c.insert(signature, compiled.clone());
+                if !compiled.program.consts.iter().any(Array::is_traced) {
+                    let mut programs = cache.lock().map_err(|_| poisoned())?;
+                    programs.last = Some((signature.clone(), compiled.clone()));
+                    programs.by_signature.insert(signature, compiled.clone());
                 }
                 compiled
             }
