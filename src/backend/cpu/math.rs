@@ -174,7 +174,7 @@ pub(crate) fn ln_f32_slice(x: &[f32], out: &mut [std::mem::MaybeUninit<f32>]) ->
 }
 
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
+#[target_feature(enable = "avx512f,avx512dq")]
 unsafe fn ln_f32_avx512(x: &[f32], out: &mut [std::mem::MaybeUninit<f32>]) {
     use std::arch::x86_64::*;
     let n = x.len().min(out.len());
@@ -207,14 +207,21 @@ unsafe fn ln_f32_avx512(x: &[f32], out: &mut [std::mem::MaybeUninit<f32>]) {
         y = _mm512_add_ps(y, _mm512_mul_ps(ef, set(-2.121_944_4e-4)));
         y = _mm512_add_ps(y, _mm512_mul_ps(z, set(-0.5)));
         let r = _mm512_add_ps(_mm512_add_ps(m, y), _mm512_mul_ps(ef, set(0.693_359_4)));
-        // Special values as `ln_f32`: 0 -> -inf, inf -> inf, negative or NaN -> NaN.
-        let finite_positive = _mm512_cmp_ps_mask::<_CMP_GT_OQ>(v, set(0.0))
-            & _mm512_cmp_ps_mask::<_CMP_LT_OQ>(v, set(f32::INFINITY));
-        let zero = _mm512_cmp_ps_mask::<_CMP_EQ_OQ>(v, set(0.0));
-        let inf = _mm512_cmp_ps_mask::<_CMP_EQ_OQ>(v, set(f32::INFINITY));
-        let mut y = _mm512_mask_blend_ps(finite_positive, set(f32::NAN), r);
-        y = _mm512_mask_blend_ps(zero, y, set(f32::NEG_INFINITY));
-        y = _mm512_mask_blend_ps(inf, y, v);
+        // Special values as `ln_f32`: 0 -> -inf, inf -> inf, negative or NaN -> NaN. One
+        // classification finds whether any lane is one (NaNs, zeros, infinities,
+        // negatives: every class but positive normals and subnormals); usually none is.
+        let special = _mm512_fpclass_ps_mask::<0xdf>(v);
+        let y = if special == 0 {
+            r
+        } else {
+            let finite_positive = _mm512_cmp_ps_mask::<_CMP_GT_OQ>(v, set(0.0))
+                & _mm512_cmp_ps_mask::<_CMP_LT_OQ>(v, set(f32::INFINITY));
+            let zero = _mm512_cmp_ps_mask::<_CMP_EQ_OQ>(v, set(0.0));
+            let inf = _mm512_cmp_ps_mask::<_CMP_EQ_OQ>(v, set(f32::INFINITY));
+            let mut y = _mm512_mask_blend_ps(finite_positive, set(f32::NAN), r);
+            y = _mm512_mask_blend_ps(zero, y, set(f32::NEG_INFINITY));
+            _mm512_mask_blend_ps(inf, y, v)
+        };
         // SAFETY: as for the load.
         unsafe { _mm512_storeu_ps(out.as_mut_ptr().add(i) as *mut f32, y) };
     }
@@ -360,6 +367,38 @@ mod tests {
                 got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()),
                 "ln({v:e}) = {got:e}, scalar {want:e}"
             );
+        }
+    }
+
+    #[test]
+    fn ln_slice_kernel_handles_one_special_lane_among_ordinary_ones() {
+        let specials = [
+            0.0,
+            -0.0,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::NAN,
+            -1.0,
+            1e-40,
+        ];
+        for s in specials {
+            for lane in 0..16 {
+                let mut x = [1.5f32; 16];
+                x[lane] = s;
+                let mut out = [std::mem::MaybeUninit::new(0f32); 16];
+                if !ln_f32_slice(&x, &mut out) {
+                    return;
+                }
+                for (&v, o) in x.iter().zip(&out) {
+                    // SAFETY: the kernel wrote every element.
+                    let got = unsafe { o.assume_init() };
+                    let want = ln_f32(v);
+                    assert!(
+                        got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()),
+                        "ln({v:e}) = {got:e} beside {s:e}, scalar {want:e}"
+                    );
+                }
+            }
         }
     }
 
