@@ -51,9 +51,6 @@ fn lead(register: &Buffer) -> usize {
 const MIN_CHUNK: usize = 256;
 const MAX_CHUNK: usize = 8192;
 
-/// A kernel writing one register's chunk, given the other registers.
-type RegisterKernel<'a> = dyn Fn(&[Buffer], Out<'_>) -> Result<(), String> + 'a;
-
 /// Where an instruction reads a value.
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Src {
@@ -595,19 +592,11 @@ impl FusedKernel {
     ) -> Result<(), String> {
         let len = end - start;
         for instr in &self.instrs {
-            // Takes the destination register out, so the sources can be borrowed.
-            let mut write = |r: usize, f: &RegisterKernel<'_>| -> Result<(), String> {
-                let mut d = std::mem::replace(&mut regs[r], Buffer::Bool(Vec::new()));
-                let at = lead(&d);
-                let res = f(regs, Out::range(&mut d, at..at + len));
-                regs[r] = d;
-                res
-            };
             match *instr {
-                Instr::Unary(op, x, r) => write(r, &|rg, o| {
+                Instr::Unary(op, x, r) => write_register(regs, r, len, |rg, o| {
                     unary_into(op, read(x, rg, inputs, start..end)?, o)
                 })?,
-                Instr::Binary(op, x, y, r) => write(r, &|rg, o| {
+                Instr::Binary(op, x, y, r) => write_register(regs, r, len, |rg, o| {
                     binary_into(
                         op,
                         read(x, rg, inputs, start..end)?,
@@ -615,7 +604,7 @@ impl FusedKernel {
                         o,
                     )
                 })?,
-                Instr::Compare(op, x, y, r) => write(r, &|rg, o| {
+                Instr::Compare(op, x, y, r) => write_register(regs, r, len, |rg, o| {
                     compare_into(
                         op,
                         read(x, rg, inputs, start..end)?,
@@ -623,7 +612,7 @@ impl FusedKernel {
                         o,
                     )
                 })?,
-                Instr::Select(p, t, f, r) => write(r, &|rg, o| {
+                Instr::Select(p, t, f, r) => write_register(regs, r, len, |rg, o| {
                     select_into(
                         read(p, rg, inputs, start..end)?,
                         read(t, rg, inputs, start..end)?,
@@ -631,7 +620,7 @@ impl FusedKernel {
                         o,
                     )
                 })?,
-                Instr::Fma(a, b, c, r) => write(r, &|rg, o| {
+                Instr::Fma(a, b, c, r) => write_register(regs, r, len, |rg, o| {
                     fma_into(
                         read(a, rg, inputs, start..end)?,
                         read(b, rg, inputs, start..end)?,
@@ -639,10 +628,10 @@ impl FusedKernel {
                         o,
                     )
                 })?,
-                Instr::Convert(x, r) => write(r, &|rg, o| {
+                Instr::Convert(x, r) => write_register(regs, r, len, |rg, o| {
                     convert_into(read(x, rg, inputs, start..end)?, o)
                 })?,
-                Instr::Bitcast(x, r) => write(r, &|rg, o| {
+                Instr::Bitcast(x, r) => write_register(regs, r, len, |rg, o| {
                     bitcast_into(read(x, rg, inputs, start..end)?, o)
                 })?,
                 Instr::Threefry(srcs, r0, r1) => {
@@ -763,7 +752,24 @@ fn whole<'a>(inputs: &[View<'a>], i: usize) -> Result<&'a Buffer, String> {
     }
 }
 
+/// Runs `write` on register `r`'s first `len` elements (from its lead), given the
+/// registers: `r` is taken out meanwhile, so that the sources can be borrowed beside it.
+#[inline(always)]
+fn write_register(
+    regs: &mut [Buffer],
+    r: usize,
+    len: usize,
+    write: impl FnOnce(&[Buffer], Out<'_>) -> Result<(), String>,
+) -> Result<(), String> {
+    let mut d = std::mem::replace(&mut regs[r], Buffer::Bool(Vec::new()));
+    let at = lead(&d);
+    let res = write(regs, Out::range(&mut d, at..at + len));
+    regs[r] = d;
+    res
+}
+
 /// The current chunk (`range` of the inputs, the start of the registers) of a value.
+#[inline(always)]
 fn read<'a>(
     s: Src,
     regs: &'a [Buffer],
