@@ -207,6 +207,60 @@ fn pairwise_rows<T: Scalar>(x: &[T], row: usize, out: &mut [std::mem::MaybeUnini
     }
 }
 
+/// [`pairwise_rows`] of `f32` rows: with AVX2, short rows are summed by one vector
+/// loop whose eight lanes are [`block_sum`]'s eight accumulators, combined as
+/// [`combine8`] combines them (the same additions in the same order, so the same bits).
+#[inline(always)]
+fn sum_rows_f32(x: &[f32], row: usize, out: &mut [std::mem::MaybeUninit<f32>]) {
+    #[cfg(target_arch = "x86_64")]
+    if row > 0
+        && row <= PAIRWISE_BLOCK
+        && x.len() == out.len() * row
+        && super::simd::level() != super::simd::Level::Baseline
+    {
+        // SAFETY: AVX2 is available at every level but the baseline; the lengths match.
+        unsafe { short_rows_f32_avx2(x, row, out) };
+        return;
+    }
+    pairwise_rows(x, row, out)
+}
+
+/// Each row of `row` (at most [`PAIRWISE_BLOCK`]) elements of `x` summed as
+/// [`block_sum`] sums it, into `out` (one per row).
+///
+/// # Safety
+/// The CPU must have AVX2, and `x.len() == out.len() * row`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn short_rows_f32_avx2(x: &[f32], row: usize, out: &mut [std::mem::MaybeUninit<f32>]) {
+    use std::arch::x86_64::*;
+    let full = row / 8 * 8;
+    for (o, r) in out.iter_mut().zip(x.chunks_exact(row)) {
+        let mut acc = _mm256_setzero_ps();
+        for c in (0..full).step_by(8) {
+            // SAFETY: c + 8 <= full <= row elements of the row.
+            acc = _mm256_add_ps(acc, unsafe { _mm256_loadu_ps(r.as_ptr().add(c)) });
+        }
+        // ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7)), each sum's left operand
+        // first: the even lanes, then the first of each pair of pairs.
+        let pairs = _mm256_add_ps(
+            _mm256_shuffle_ps::<0b10_00_10_00>(acc, acc),
+            _mm256_shuffle_ps::<0b11_01_11_01>(acc, acc),
+        );
+        let quads = _mm256_add_ps(
+            _mm256_shuffle_ps::<0b00_00_00_00>(pairs, pairs),
+            _mm256_shuffle_ps::<0b01_01_01_01>(pairs, pairs),
+        );
+        let lo = _mm256_castps256_ps128(quads);
+        let hi = _mm256_extractf128_ps::<1>(quads);
+        let mut s = _mm_cvtss_f32(_mm_add_ss(lo, hi));
+        for &v in &r[full..] {
+            s += v;
+        }
+        o.write(s);
+    }
+}
+
 /// The leaves of [`pairwise`] over `len` elements: the ranges summed by one
 /// [`block_sum`] each, in order. Summing each leaf with [`Scalar::sum`] and combining the
 /// sums with [`pairwise_combine`] gives `pairwise` of the whole, bit for bit, so a long
@@ -376,7 +430,7 @@ pub(crate) fn columns_tail<T: Scalar>(
 }
 
 macro_rules! float_scalar {
-    ($t:ty, $exp:path, $exp_slice:path, $ln:path, $ln_slice:path, $ln_1p:path, $exp_m1:path, $tanh:path, $erf_inv:path, $erf:path, $product:path) => {
+    ($t:ty, $exp:path, $exp_slice:path, $ln:path, $ln_slice:path, $ln_1p:path, $exp_m1:path, $tanh:path, $erf_inv:path, $erf:path, $product:path, $sum_rows:path) => {
         impl Scalar for $t {
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
@@ -457,7 +511,7 @@ macro_rules! float_scalar {
             }
             #[inline(always)]
             fn sum_rows(x: &[Self], row: usize, out: &mut [std::mem::MaybeUninit<Self>]) {
-                pairwise_rows(x, row, out)
+                $sum_rows(x, row, out)
             }
         }
 
@@ -576,7 +630,8 @@ float_scalar!(
     super::math::tanh_f32,
     super::erf_inv::erf_inv_f32,
     super::erf::erf_f32,
-    super::small_dot::product_f32
+    super::small_dot::product_f32,
+    sum_rows_f32
 );
 float_scalar!(
     f64,
@@ -589,7 +644,8 @@ float_scalar!(
     super::math_f64::tanh_f64,
     super::erf_inv::erf_inv_f64,
     super::erf::erf_f64,
-    no_product_kernel
+    no_product_kernel,
+    pairwise_rows
 );
 
 macro_rules! int_common {
@@ -807,6 +863,37 @@ mod tests {
         Scalar, columns_head, columns_head_len, columns_split, columns_tail, pairwise,
         pairwise_columns, pairwise_combine, pairwise_leaves,
     };
+
+    #[test]
+    fn vector_row_sums_equal_the_pairwise_loop_bit_for_bit() {
+        use crate::backend::cpu::simd::{Level, with_level};
+        let mut words = crate::backend::cpu::test_inputs::xorshift32(7);
+        // Mixed magnitudes and signs (and signed zeros), so the order of the additions
+        // shows in the last bits.
+        let mut next = move || {
+            let w = words();
+            let v = f32::from_bits(0x3000_0000 + (w % 0x1800_0000))
+                * if w & 1 == 0 { 1.0 } else { -1.0 };
+            if w.is_multiple_of(97) { -0.0 } else { v }
+        };
+        for row in 1..=130usize {
+            let x: Vec<f32> = (0..row * 5).map(|_| next()).collect();
+            let run = |level| {
+                with_level(level, || {
+                    let mut out = vec![std::mem::MaybeUninit::new(0f32); 5];
+                    super::super::simd::vectorized(|| f32::sum_rows(&x, row, &mut out));
+                    // SAFETY: `sum_rows` writes one sum per row.
+                    out.iter()
+                        .map(|o| unsafe { o.assume_init() }.to_bits())
+                        .collect::<Vec<_>>()
+                })
+            };
+            let want: Vec<u32> = x.chunks(row).map(|r| pairwise(r).to_bits()).collect();
+            for level in [Level::Baseline, Level::Avx2, Level::Avx512] {
+                assert_eq!(run(level), want, "row {row}, {level:?}");
+            }
+        }
+    }
 
     #[test]
     fn column_sums_in_two_parts_equal_the_whole_bit_for_bit() {
