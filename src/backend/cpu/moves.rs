@@ -169,8 +169,11 @@ pub(super) fn resolve_moves(program: &Program, steps: Vec<PlanStep>) -> Vec<Plan
             let PlanStep::Equation(k) = step else {
                 return Some(step);
             };
-            let output = *program.equations[k].outputs.first()?;
-            let Some(from) = sources.get(&output) else {
+            let Some((output, from)) = program.equations[k]
+                .outputs
+                .first()
+                .and_then(|o| Some((*o, sources.get(o)?)))
+            else {
                 return Some(step);
             };
             if !needed.contains(&output) {
