@@ -745,39 +745,10 @@ fn eager_scalar_operands_equal_the_broadcast_primitive_bit_for_bit() {
         f64::NAN,
         f64::INFINITY,
     ];
+    // Every dtype converts to f64 exactly, so equal bits there are equal values here.
     let bits = |a: &Array| -> Vec<u64> {
-        match a.dtype() {
-            DType::F32 => a
-                .to_vec::<f32>()
-                .unwrap()
-                .iter()
-                .map(|v| v.to_bits() as u64)
-                .collect(),
-            DType::F64 => a
-                .to_vec::<f64>()
-                .unwrap()
-                .iter()
-                .map(|v| v.to_bits())
-                .collect(),
-            DType::I32 => a
-                .to_vec::<i32>()
-                .unwrap()
-                .iter()
-                .map(|&v| v as u32 as u64)
-                .collect(),
-            DType::U32 => a
-                .to_vec::<u32>()
-                .unwrap()
-                .iter()
-                .map(|&v| v as u64)
-                .collect(),
-            DType::Bool => a
-                .to_vec::<bool>()
-                .unwrap()
-                .iter()
-                .map(|&v| v as u64)
-                .collect(),
-        }
+        let v = a.astype(DType::F64).to_vec::<f64>().unwrap();
+        v.iter().map(|v| v.to_bits()).collect()
     };
     type Op = fn(&Array, &Array) -> Array;
     let ops: [(BinaryOp, Op); 5] = [

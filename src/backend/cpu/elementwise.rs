@@ -305,16 +305,9 @@ pub(crate) fn binary_into(
     }
 }
 
-/// A two-operand elementwise op on operands of one dtype and length.
+/// A two-operand elementwise op on operands of one dtype, of one length or either a
+/// single element read for every element of the other (no broadcast copy).
 pub(crate) fn binary(op: BinaryOp, x: &Buffer, y: &Buffer) -> Result<Buffer, String> {
-    produce(x.dtype(), x.len(), |o| {
-        binary_into(op, Slice::of(x), Slice::of(y), o)
-    })
-}
-
-/// A two-operand elementwise op on operands of one dtype, either of which may be a single
-/// element read for every element of the other (no broadcast copy).
-pub(crate) fn binary_with_scalars(op: BinaryOp, x: &Buffer, y: &Buffer) -> Result<Buffer, String> {
     let n = if x.len() == 1 { y.len() } else { x.len() };
     produce(x.dtype(), n, |o| {
         binary_into(op, Slice::of(x), Slice::of(y), o)

@@ -327,6 +327,29 @@ mod tests {
         }
     }
 
+    /// Asserts that `kernel` (where the CPU has it) gives `scalar`'s bits on every
+    /// element of `x` (any NaN for a NaN).
+    fn assert_slice_kernel_bits(
+        x: &[f32],
+        kernel: fn(&[f32], &mut [std::mem::MaybeUninit<f32>]) -> bool,
+        scalar: fn(f32) -> f32,
+        name: &str,
+    ) {
+        let mut out = vec![std::mem::MaybeUninit::new(0f32); x.len()];
+        if !kernel(x, &mut out) {
+            return;
+        }
+        for (&v, o) in x.iter().zip(&out) {
+            // SAFETY: the kernel wrote every element.
+            let got = unsafe { o.assume_init() };
+            let want = scalar(v);
+            assert!(
+                got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()),
+                "{name}({v:e}) = {got:e}, scalar {want:e}"
+            );
+        }
+    }
+
     /// The AVX-512 slice kernel gives `exp_f32`'s bits on every 61st bit pattern (all
     /// magnitudes, both signs, NaNs and infinities included).
     #[test]
@@ -334,19 +357,8 @@ mod tests {
         let x: Vec<f32> = (0..=u32::MAX / 61)
             .map(|i| f32::from_bits(i * 61))
             .collect();
-        let mut out = vec![std::mem::MaybeUninit::new(0f32); x.len()];
-        if !exp_f32_slice(&x, &mut out) {
-            return; // no AVX-512 here: the generic loop is `exp_f32` itself
-        }
-        for (&v, o) in x.iter().zip(&out) {
-            // SAFETY: the kernel wrote every element.
-            let got = unsafe { o.assume_init() };
-            let want = exp_f32(v);
-            assert!(
-                got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()),
-                "exp({v:e}) = {got:e}, scalar {want:e}"
-            );
-        }
+        // Without AVX-512 the generic loop is `exp_f32` itself.
+        assert_slice_kernel_bits(&x, exp_f32_slice, exp_f32, "exp");
     }
 
     /// The AVX-512 slice kernel gives `ln_f32`'s bits on every 61st bit pattern.
@@ -355,19 +367,8 @@ mod tests {
         let x: Vec<f32> = (0..=u32::MAX / 61)
             .map(|i| f32::from_bits(i * 61))
             .collect();
-        let mut out = vec![std::mem::MaybeUninit::new(0f32); x.len()];
-        if !ln_f32_slice(&x, &mut out) {
-            return; // no AVX-512 here: the generic loop is `ln_f32` itself
-        }
-        for (&v, o) in x.iter().zip(&out) {
-            // SAFETY: the kernel wrote every element.
-            let got = unsafe { o.assume_init() };
-            let want = ln_f32(v);
-            assert!(
-                got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()),
-                "ln({v:e}) = {got:e}, scalar {want:e}"
-            );
-        }
+        // Without AVX-512 the generic loop is `ln_f32` itself.
+        assert_slice_kernel_bits(&x, ln_f32_slice, ln_f32, "ln");
     }
 
     #[test]
@@ -385,19 +386,7 @@ mod tests {
             for lane in 0..16 {
                 let mut x = [1.5f32; 16];
                 x[lane] = s;
-                let mut out = [std::mem::MaybeUninit::new(0f32); 16];
-                if !ln_f32_slice(&x, &mut out) {
-                    return;
-                }
-                for (&v, o) in x.iter().zip(&out) {
-                    // SAFETY: the kernel wrote every element.
-                    let got = unsafe { o.assume_init() };
-                    let want = ln_f32(v);
-                    assert!(
-                        got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()),
-                        "ln({v:e}) = {got:e} beside {s:e}, scalar {want:e}"
-                    );
-                }
+                assert_slice_kernel_bits(&x, ln_f32_slice, ln_f32, &format!("ln beside {s:e}"));
             }
         }
     }

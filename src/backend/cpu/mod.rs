@@ -74,7 +74,7 @@ pub fn binary_with_scalars(
     x: &Buffer,
     y: &Buffer,
 ) -> Result<Buffer, String> {
-    elementwise::binary_with_scalars(op, x, y)
+    elementwise::binary(op, x, y)
 }
 
 /// Evaluates `prim` on concrete operands whose types satisfy its shape rule, producing
