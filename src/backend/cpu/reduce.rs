@@ -54,8 +54,9 @@ fn reduce_typed<T: Scalar>(
     if n_out == 0 || group == 0 {
         return filled(n_out, identity(op));
     }
-    // Leading axes summed: whole rows added column by column (no transposed copy).
-    if axes.iter().enumerate().all(|(i, &a)| i == a) {
+    // Leading axes summed: whole rows added column by column (no transposed copy). A
+    // single column is one contiguous group, reduced below as such (the same result).
+    if n_out > 1 && axes.iter().enumerate().all(|(i, &a)| i == a) {
         let mut out = filled(n_out, identity::<T>(op))?;
         let x = x
             .get(..group * n_out)
@@ -263,6 +264,12 @@ mod tests {
         let x: Vec<f32> = (0..2 * 200 * 3).map(|i| (i as f32).sin()).collect();
         let got = reduce_typed(ReduceOp::Sum, &x, &[2, 200, 3], &[0, 1]).unwrap();
         assert_eq!(got, by_column(ReduceOp::Sum, &x, 3));
+        // Every axis: one column, the same sum as that column alone.
+        let x: Vec<f32> = (0..64 * 100).map(|i| (i as f32 * 0.1).sin()).collect();
+        for (shape, axes) in [(&[6400][..], &[0][..]), (&[64, 100], &[0, 1])] {
+            let got = reduce_typed(ReduceOp::Sum, &x, shape, axes).unwrap();
+            assert_eq!(got, by_column(ReduceOp::Sum, &x, 1), "{shape:?}");
+        }
     }
 
     #[test]

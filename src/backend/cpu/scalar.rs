@@ -138,11 +138,20 @@ fn pairwise<T: Scalar>(xs: &[T]) -> T {
     }
 }
 
-/// The sums of the two halves (split at a multiple of 8), added.
+/// The sums of the two halves (split at a multiple of 8), added: each leaf of the
+/// halving summed by [`Scalar::sum_rows`] (a vector loop; a recursive function is never
+/// inlined into a vectorized kernel), the leaf sums then combined in the tree's order.
 fn pairwise_halves<T: Scalar>(xs: &[T]) -> T {
-    let half = (xs.len() / 2) / 8 * 8;
-    let (a, b) = xs.split_at(half);
-    pairwise(a).add(pairwise(b))
+    let leaves = pairwise_leaves(xs.len());
+    let mut sums = Vec::with_capacity(leaves.len());
+    for leaf in leaves {
+        let mut sum = [std::mem::MaybeUninit::new(T::ZERO)];
+        let len = leaf.len();
+        T::sum_rows(&xs[leaf], len, &mut sum);
+        // SAFETY: initialized above (and overwritten by the row's sum).
+        sums.push(unsafe { sum[0].assume_init() });
+    }
+    pairwise_combine(xs.len(), &sums)
 }
 
 /// Eight accumulators added pairwise, in the order [`block_sum`] adds them.
@@ -860,13 +869,13 @@ impl Bits for bool {
 #[cfg(test)]
 mod tests {
     use super::{
-        Scalar, columns_head, columns_head_len, columns_split, columns_tail, pairwise,
+        Scalar, block_sum, columns_head, columns_head_len, columns_split, columns_tail, pairwise,
         pairwise_columns, pairwise_combine, pairwise_leaves,
     };
+    use crate::backend::cpu::simd::{Level, with_level};
 
     #[test]
     fn vector_row_sums_equal_the_pairwise_loop_bit_for_bit() {
-        use crate::backend::cpu::simd::{Level, with_level};
         let mut words = crate::backend::cpu::test_inputs::xorshift32(7);
         // Mixed magnitudes and signs (and signed zeros), so the order of the additions
         // shows in the last bits.
@@ -964,6 +973,33 @@ mod tests {
                 pairwise(&x).to_bits(),
                 "{len}"
             );
+        }
+    }
+
+    /// The pairwise sum by its definition: halves split at a multiple of 8 down to
+    /// blocks of at most 128, each summed by eight interleaved accumulators.
+    fn pairwise_by_definition<T: Scalar>(xs: &[T]) -> T {
+        if xs.len() <= 128 {
+            return block_sum(xs);
+        }
+        let half = (xs.len() / 2) / 8 * 8;
+        pairwise_by_definition(&xs[..half]).add(pairwise_by_definition(&xs[half..]))
+    }
+
+    #[test]
+    fn long_sums_equal_the_recursive_definition_bit_for_bit() {
+        for len in [129, 136, 255, 256, 1000, 6400, 100_003] {
+            let x64: Vec<f64> = (0..len)
+                .map(|i| ((i * 7919) % 1013) as f64 * 0.37 - 180.0 + 1e-9 * i as f64)
+                .collect();
+            let x32: Vec<f32> = x64.iter().map(|&v| v as f32).collect();
+            for level in [Level::Avx512, Level::Avx2, Level::Baseline] {
+                let (got32, got64) = with_level(level, || (pairwise(&x32), pairwise(&x64)));
+                let want32 = pairwise_by_definition(&x32);
+                let want64 = pairwise_by_definition(&x64);
+                assert_eq!(got32.to_bits(), want32.to_bits(), "f32 {len} {level:?}");
+                assert_eq!(got64.to_bits(), want64.to_bits(), "f64 {len} {level:?}");
+            }
         }
     }
 }
