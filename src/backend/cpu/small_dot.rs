@@ -4,9 +4,11 @@
 //! A general GEMM call packs both operands and dispatches a micro-kernel through
 //! several layers, which for such shapes costs more than the arithmetic (about 2 µs for
 //! 64 x 10 x 100 here). When the right-hand side is small ([`is_small`]: it then
-//! stays in the L1 cache), this loop keeps a block of [`ROWS`] output rows by one vector
-//! of columns in registers and walks the contraction once, each step one broadcast of a
-//! left-hand element and a fused multiply-add per row.
+//! stays in the L1 cache), this loop keeps a block of output rows by one or more vectors
+//! of columns in registers ([`ROWS`] by one vector in the portable loop; on AVX-512 up
+//! to six rows by four vectors, see `avx512_f32`) and walks the contraction once, each
+//! step one broadcast of a left-hand element and a fused multiply-add per row and
+//! vector.
 //!
 //! Every output element is `fma(a[i, k-1], b[k-1, j], ... fma(a[i, 0], b[0, j], 0))`:
 //! the same operations in the same order whatever the blocking, the row count or the
@@ -202,9 +204,13 @@ pub(crate) fn product_f32(
     false
 }
 
-/// The `f32` product on AVX-512: blocks of [`ROWS`] rows by 16 columns in registers, the
-/// last partial vector of columns loaded and stored under a mask (no copy of the
-/// right-hand side). The same multiply-adds in the same order as [`block`].
+/// The `f32` product on AVX-512: blocks of `R` rows by `C` vectors of 16 columns in
+/// registers, so that each right-hand vector loaded feeds `R` multiply-adds and each
+/// left-hand element broadcast feeds `C` (groups of four vectors six rows at a time,
+/// then the last one to three vectors in taller blocks); the last partial vector of
+/// columns is loaded and stored under a mask (no copy of the right-hand side). The same
+/// multiply-adds in the same order as [`block`]. Measured on `64 x 10 x 100`: 1.26 µs in
+/// blocks of 8 rows by one vector, 1.09 µs so; `64 x 100 x 10`: 1.51 -> 1.34 µs.
 ///
 /// # Safety
 /// The CPU supports AVX-512F; `a` holds element `(m - 1) * a_rs + (k - 1) * a_cs`, `b`
@@ -213,58 +219,98 @@ pub(crate) fn product_f32(
 #[target_feature(enable = "avx512f")]
 unsafe fn avx512_f32(
     out: &mut [MaybeUninit<f32>],
-    (a, a_rs, a_cs): (&[f32], usize, usize),
-    (b, b_rs): (&[f32], usize),
+    a: (&[f32], usize, usize),
+    b: (&[f32], usize),
     (m, k, n): (usize, usize, usize),
 ) {
+    let mut j = 0;
+    while j < n {
+        let vectors = (n - j).div_ceil(16);
+        // SAFETY (each call): as required of the caller, with `j < n`.
+        match vectors {
+            1 => unsafe { avx512_columns::<16, 1>(out, a, b, (m, j, k, n)) },
+            2 => unsafe { avx512_columns::<8, 2>(out, a, b, (m, j, k, n)) },
+            3 => unsafe { avx512_columns::<8, 3>(out, a, b, (m, j, k, n)) },
+            _ => unsafe { avx512_columns::<6, 4>(out, a, b, (m, j, k, n)) },
+        }
+        j += 16 * vectors.min(4);
+    }
+}
+
+/// Columns `j..j + 16 C` (those below `n`) of every row of [`avx512_f32`]: blocks of `R`
+/// rows, then single rows.
+///
+/// # Safety
+/// As [`avx512_f32`], with `j < n`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+#[inline]
+unsafe fn avx512_columns<const R: usize, const C: usize>(
+    out: &mut [MaybeUninit<f32>],
+    a: (&[f32], usize, usize),
+    b: (&[f32], usize),
+    (m, j, k, n): (usize, usize, usize, usize),
+) {
     let mut i = 0;
-    while i + ROWS <= m {
-        // SAFETY: as required of the caller, rows `i..i + ROWS` exist.
-        unsafe { avx512_rows::<ROWS>(out, (a, a_rs, a_cs), (b, b_rs), (i, k, n)) };
-        i += ROWS;
+    while i + R <= m {
+        // SAFETY: as required of the caller, rows `i..i + R` exist.
+        unsafe { avx512_block::<R, C>(out, a, b, (i, j, k, n)) };
+        i += R;
     }
     while i < m {
         // SAFETY: as above, row `i` exists.
-        unsafe { avx512_rows::<1>(out, (a, a_rs, a_cs), (b, b_rs), (i, k, n)) };
+        unsafe { avx512_block::<1, C>(out, a, b, (i, j, k, n)) };
         i += 1;
     }
 }
 
-/// Rows `i..i + R` of [`avx512_f32`].
+/// Rows `i..i + R`, columns `j..j + 16 C` (those below `n`) of [`avx512_f32`].
 ///
 /// # Safety
-/// As [`avx512_f32`], with `i + R <= m`.
+/// As [`avx512_f32`], with `i + R <= m` and `j < n`.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
 #[inline]
-unsafe fn avx512_rows<const R: usize>(
+unsafe fn avx512_block<const R: usize, const C: usize>(
     out: &mut [MaybeUninit<f32>],
     (a, a_rs, a_cs): (&[f32], usize, usize),
     (b, b_rs): (&[f32], usize),
-    (i, k, n): (usize, usize, usize),
+    (i, j, k, n): (usize, usize, usize, usize),
 ) {
     use std::arch::x86_64::*;
     let (a, b) = (a.as_ptr(), b.as_ptr());
     let o = out.as_mut_ptr() as *mut f32;
-    for j in (0..n).step_by(16) {
-        let mask: __mmask16 = if n - j >= 16 {
+    // Each vector's lanes below `n` (none for a vector wholly past it).
+    let masks: [__mmask16; C] = std::array::from_fn(|c| {
+        let start = j + 16 * c;
+        if start >= n {
+            0
+        } else if n - start >= 16 {
             0xffff
         } else {
-            (1u16 << (n - j)) - 1
-        };
-        let mut acc = [_mm512_setzero_ps(); R];
-        for p in 0..k {
-            // SAFETY: lanes past `n` are masked off (no access); the rest exist.
-            let bv = unsafe { _mm512_maskz_loadu_ps(mask, b.add(p * b_rs + j)) };
-            for (r, acc) in acc.iter_mut().enumerate() {
-                // SAFETY: row `i + r < m`, column `p < k`.
-                let x = unsafe { *a.add((i + r) * a_rs + p * a_cs) };
-                *acc = _mm512_fmadd_ps(_mm512_set1_ps(x), bv, *acc);
+            (1u16 << (n - start)) - 1
+        }
+    });
+    let mut acc = [[_mm512_setzero_ps(); C]; R];
+    for p in 0..k {
+        // SAFETY: lanes past `n` are masked off (no access); the rest exist.
+        let bv: [__m512; C] = std::array::from_fn(|c| unsafe {
+            _mm512_maskz_loadu_ps(masks[c], b.add(p * b_rs + j + 16 * c))
+        });
+        for (r, acc) in acc.iter_mut().enumerate() {
+            // SAFETY: row `i + r < m`, column `p < k`.
+            let x = _mm512_set1_ps(unsafe { *a.add((i + r) * a_rs + p * a_cs) });
+            for (acc, &bv) in acc.iter_mut().zip(&bv) {
+                *acc = _mm512_fmadd_ps(x, bv, *acc);
             }
         }
-        for (r, acc) in acc.iter().enumerate() {
-            // SAFETY: slots `(i + r) * n + j..` up to the row's end exist; the rest masked.
-            unsafe { _mm512_mask_storeu_ps(o.add((i + r) * n + j), mask, *acc) };
+    }
+    for (r, acc) in acc.iter().enumerate() {
+        for (c, &acc) in acc.iter().enumerate() {
+            // SAFETY: slots below the row's end exist; the rest are masked off.
+            unsafe {
+                _mm512_mask_storeu_ps(o.add((i + r) * n + j + 16 * c), masks[c], acc);
+            }
         }
     }
 }
@@ -297,12 +343,21 @@ mod tests {
     fn every_instruction_set_and_layout_gives_the_same_bits_as_the_definition() {
         let mut words = crate::backend::cpu::test_inputs::xorshift32(7);
         let mut next = move || (words() % 2001) as f32 / 1000.0 - 1.0;
+        // Every block shape with whole blocks and leftover rows, and column counts
+        // ending in each of the narrower blocks.
         let shapes = [
             (1, 1, 1),
             (3, 7, 33),
             (9, 10, 100),
             (17, 100, 10),
             (8, MAX_K, MAX_N),
+            (23, 3, 20),
+            (13, 5, 40),
+            (19, 4, 70),
+            (33, 2, 16),
+            (25, 10, 100),
+            (7, 6, 49),
+            (40, 3, 64),
         ];
         for (m, k, n) in shapes {
             let a: Vec<f32> = (0..m * k).map(|_| next()).collect();
