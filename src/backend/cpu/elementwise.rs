@@ -331,6 +331,7 @@ fn float_unary<T: Float>(op: UnaryOp, x: &[T], o: &mut [MaybeUninit<T>]) -> Resu
         UnaryOp::Cos => map(x, o, one!(T::cos)),
         UnaryOp::Tanh => map(x, o, one!(T::tanh)),
         UnaryOp::Logistic => map(x, o, one!(T::logistic)),
+        UnaryOp::ErfInv if T::erf_inv_slice(x, o) => Ok(()),
         UnaryOp::ErfInv => map(x, o, one!(T::erf_inv)),
         UnaryOp::Erf => map(x, o, one!(T::erf)),
         UnaryOp::Floor => map(x, o, one!(T::floor)),

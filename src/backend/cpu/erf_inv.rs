@@ -7,10 +7,11 @@
 //! through, and it reproduces all 10325 reference variates of JAX bit for bit. `f64` is
 //! Giles' double-precision version (three ranges), with separately rounded steps.
 //!
-//! Every function is branch-free on the data (both polynomial ranges are evaluated and
-//! one is selected), so the kernel loop vectorizes; `mul_add` is a single instruction
-//! where the kernel runs with FMA and a correctly rounded library call elsewhere, so the
-//! result is the same on every CPU.
+//! Every scalar function is branch-free on the data (both polynomial ranges are
+//! evaluated and one is selected), so the kernel loop vectorizes; the `f32` kernel on
+//! AVX-512 is written out with the same operations and skips a range no lane of a vector
+//! takes. `mul_add` is a single instruction where the kernel runs with FMA and a
+//! correctly rounded library call elsewhere, so the result is the same on every CPU.
 
 /// `f32` values of `f64` coefficients (rounded as the constants of a traced program are).
 const fn narrow<const N: usize>(c: [f64; N]) -> [f32; N] {
@@ -22,6 +23,72 @@ const fn narrow<const N: usize>(c: [f64; N]) -> [f32; N] {
     }
     out
 }
+
+/// XLA's `log` polynomial (Cephes' `logf`), highest degree first.
+#[allow(clippy::excessive_precision)]
+const LOG_P: [f32; 9] = narrow([
+    7.0376836292E-2,
+    -1.1514610310E-1,
+    1.1676998740E-1,
+    -1.2420140846E-1,
+    1.4249322787E-1,
+    -1.6668057665E-1,
+    2.0000714765E-1,
+    -2.4999993993E-1,
+    3.3333331174E-1,
+]);
+
+/// XLA's `log1p` rational approximation (Cephes) for `|x| <` [`LOG1P_THRESHOLD`]:
+/// numerator and denominator, highest degree first.
+#[allow(clippy::excessive_precision)]
+const LOG1P_NUM: [f32; 7] = narrow([
+    4.5270000862445199635215E-5,
+    4.9854102823193375972212E-1,
+    6.5787325942061044846969E0,
+    2.9911919328553073277375E1,
+    6.0949667980987787057556E1,
+    5.7112963590585538103336E1,
+    2.0039553499201281259648E1,
+]);
+#[allow(clippy::excessive_precision)]
+const LOG1P_DEN: [f32; 7] = narrow([
+    1.0,
+    1.5062909083469192043167E1,
+    8.3047565967967209469434E1,
+    2.2176239823732856465394E2,
+    3.0909872225312059774938E2,
+    2.1642788614495947685003E2,
+    6.0118660497603843919306E1,
+]);
+#[allow(clippy::excessive_precision)]
+const LOG1P_THRESHOLD: f32 = 0.41421356237309504880f64 as f32;
+
+/// Giles' single-precision coefficients: in `w - 2.5` for `w < 5`, in `sqrt(w) - 3`
+/// beyond.
+#[allow(clippy::excessive_precision)]
+const ERF_INV_CENTRAL: [f32; 9] = narrow([
+    2.81022636e-08,
+    3.43273939e-07,
+    -3.5233877e-06,
+    -4.39150654e-06,
+    0.00021858087,
+    -0.00125372503,
+    -0.00417768164,
+    0.246640727,
+    1.50140941,
+]);
+#[allow(clippy::excessive_precision)]
+const ERF_INV_TAIL: [f32; 9] = narrow([
+    -0.000200214257,
+    0.000100950558,
+    0.00134934322,
+    -0.00367342844,
+    0.00573950773,
+    -0.0076224613,
+    0.00943887047,
+    1.00167406,
+    2.83297682,
+]);
 
 /// Horner evaluation with fused steps, highest degree first.
 #[inline(always)]
@@ -52,18 +119,7 @@ fn horner_f64<const N: usize>(c: &[f64; N], w: f64) -> f64 {
 /// `e ln 2` added in two pieces; subnormal inputs are treated as the smallest normal.
 #[inline(always)]
 fn xla_log_f32(t: f32) -> f32 {
-    #[allow(clippy::excessive_precision)]
-    const P: [f32; 9] = narrow([
-        7.0376836292E-2,
-        -1.1514610310E-1,
-        1.1676998740E-1,
-        -1.2420140846E-1,
-        1.4249322787E-1,
-        -1.6668057665E-1,
-        2.0000714765E-1,
-        -2.4999993993E-1,
-        3.3333331174E-1,
-    ]);
+    const P: [f32; 9] = LOG_P;
     let clamped = if t > f32::MIN_POSITIVE {
         t
     } else {
@@ -97,28 +153,9 @@ fn xla_log_f32(t: f32) -> f32 {
 /// else `log(x + 1)`.
 #[inline(always)]
 fn xla_log1p_f32(x: f32) -> f32 {
-    #[allow(clippy::excessive_precision)]
-    const NUM: [f32; 7] = narrow([
-        4.5270000862445199635215E-5,
-        4.9854102823193375972212E-1,
-        6.5787325942061044846969E0,
-        2.9911919328553073277375E1,
-        6.0949667980987787057556E1,
-        5.7112963590585538103336E1,
-        2.0039553499201281259648E1,
-    ]);
-    #[allow(clippy::excessive_precision)]
-    const DEN: [f32; 7] = narrow([
-        1.0,
-        1.5062909083469192043167E1,
-        8.3047565967967209469434E1,
-        2.2176239823732856465394E2,
-        3.0909872225312059774938E2,
-        2.1642788614495947685003E2,
-        6.0118660497603843919306E1,
-    ]);
-    #[allow(clippy::excessive_precision)]
-    const THRESHOLD: f32 = 0.41421356237309504880f64 as f32;
+    const NUM: [f32; 7] = LOG1P_NUM;
+    const DEN: [f32; 7] = LOG1P_DEN;
+    const THRESHOLD: f32 = LOG1P_THRESHOLD;
     let large = xla_log_f32(x + 1.0);
     let x2 = x * x;
     let ratio = horner_f32(&NUM, x) / horner_f32(&DEN, x);
@@ -136,30 +173,8 @@ fn xla_log1p_f32(x: f32) -> f32 {
 /// ```
 #[inline(always)]
 pub fn erf_inv_f32(x: f32) -> f32 {
-    #[allow(clippy::excessive_precision)]
-    const CENTRAL: [f32; 9] = narrow([
-        2.81022636e-08,
-        3.43273939e-07,
-        -3.5233877e-06,
-        -4.39150654e-06,
-        0.00021858087,
-        -0.00125372503,
-        -0.00417768164,
-        0.246640727,
-        1.50140941,
-    ]);
-    #[allow(clippy::excessive_precision)]
-    const TAIL: [f32; 9] = narrow([
-        -0.000200214257,
-        0.000100950558,
-        0.00134934322,
-        -0.00367342844,
-        0.00573950773,
-        -0.0076224613,
-        0.00943887047,
-        1.00167406,
-        2.83297682,
-    ]);
+    const CENTRAL: [f32; 9] = ERF_INV_CENTRAL;
+    const TAIL: [f32; 9] = ERF_INV_TAIL;
     let w = -xla_log1p_f32(x * -x);
     let central = horner_f32(&CENTRAL, w - 2.5);
     let tail = horner_f32(&TAIL, w.sqrt() - 3.0);
@@ -169,6 +184,151 @@ pub fn erf_inv_f32(x: f32) -> f32 {
     } else {
         p * x
     }
+}
+
+/// [`erf_inv_f32`] of every element of `x` into `out` (of one length) with AVX-512, or
+/// `false` (nothing written) where the CPU lacks it. The same operations as the scalar
+/// function, step for step; each of its selections is a blend, and a range no lane of a
+/// vector falls in is skipped: the tail (`w >= 5`, `|x|` above about 0.9966, in one
+/// vector of 16 uniform variates in 20) and either side of `log1p`. Measured on 12800
+/// uniform variates: 16 -> 13 ns per 16 elements (the loop LLVM vectorizes from the
+/// scalar function evaluates every range).
+pub(crate) fn erf_inv_f32_slice(x: &[f32], out: &mut [std::mem::MaybeUninit<f32>]) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if x.len() == out.len() && super::simd::level() == super::simd::Level::Avx512 {
+        // SAFETY: the level is AVX-512 only where the CPU reports it; the lengths match.
+        unsafe { erf_inv_f32_avx512(x, out) };
+        return true;
+    }
+    false
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq")]
+unsafe fn erf_inv_f32_avx512(x: &[f32], out: &mut [std::mem::MaybeUninit<f32>]) {
+    let n = x.len().min(out.len());
+    let full = n / 16 * 16;
+    for i in (0..full).step_by(16) {
+        use std::arch::x86_64::*;
+        // SAFETY: i + 16 <= n elements of both slices (`MaybeUninit<f32>` is an f32).
+        let v = unsafe { _mm512_loadu_ps(x.as_ptr().add(i)) };
+        let y = erf_inv_vector(v);
+        // SAFETY: as for the load.
+        unsafe { _mm512_storeu_ps(out.as_mut_ptr().add(i) as *mut f32, y) };
+    }
+    for (o, &v) in out[full..n].iter_mut().zip(&x[full..n]) {
+        o.write(erf_inv_f32(v));
+    }
+}
+
+/// Horner evaluation of `c` at `w` with fused steps, as [`horner_f32`].
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq")]
+#[inline]
+fn horner_vector<const N: usize>(
+    c: &[f32; N],
+    w: std::arch::x86_64::__m512,
+) -> std::arch::x86_64::__m512 {
+    use std::arch::x86_64::*;
+    let mut p = _mm512_set1_ps(c[0]);
+    for &c in &c[1..] {
+        p = _mm512_fmadd_ps(p, w, _mm512_set1_ps(c));
+    }
+    p
+}
+
+/// [`xla_log_f32`] of 16 lanes.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq")]
+#[inline]
+fn xla_log_vector(t: std::arch::x86_64::__m512) -> std::arch::x86_64::__m512 {
+    use std::arch::x86_64::*;
+    let set = _mm512_set1_ps;
+    const P: [f32; 9] = LOG_P;
+    // `t > MIN_POSITIVE ? t : MIN_POSITIVE` (NaN lanes too take the smallest normal).
+    let above = _mm512_cmp_ps_mask::<_CMP_GT_OQ>(t, set(f32::MIN_POSITIVE));
+    let clamped = _mm512_mask_blend_ps(above, set(f32::MIN_POSITIVE), t);
+    let bits = _mm512_castps_si512(clamped);
+    let exponent = _mm512_sub_epi32(_mm512_srli_epi32::<23>(bits), _mm512_set1_epi32(127));
+    let e = _mm512_add_ps(set(1.0), _mm512_cvtepi32_ps(exponent));
+    let mantissa = _mm512_or_si512(
+        _mm512_and_si512(bits, _mm512_set1_epi32(0x807f_ffff_u32 as i32)),
+        _mm512_set1_epi32(0x3f00_0000),
+    );
+    let m = _mm512_castsi512_ps(mantissa);
+    let below = _mm512_cmp_ps_mask::<_CMP_LT_OQ>(m, set(std::f32::consts::FRAC_1_SQRT_2));
+    let e = _mm512_sub_ps(e, _mm512_maskz_mov_ps(below, set(1.0)));
+    let m = _mm512_add_ps(_mm512_sub_ps(m, set(1.0)), _mm512_maskz_mov_ps(below, m));
+    let m2 = _mm512_mul_ps(m, m);
+    let m3 = _mm512_mul_ps(m2, m);
+    let y = _mm512_fmadd_ps(m, set(P[0]), set(P[1]));
+    let y1 = _mm512_fmadd_ps(m, set(P[3]), set(P[4]));
+    let y2 = _mm512_fmadd_ps(m, set(P[6]), set(P[7]));
+    let y = _mm512_fmadd_ps(y, m, set(P[2]));
+    let y1 = _mm512_fmadd_ps(y1, m, set(P[5]));
+    let y2 = _mm512_fmadd_ps(y2, m, set(P[8]));
+    let y = _mm512_fmadd_ps(y, m3, y1);
+    let y = _mm512_fmadd_ps(y, m3, y2);
+    let y = _mm512_fmadd_ps(y, m3, _mm512_mul_ps(set(-2.121_944_4e-4), e));
+    let r = _mm512_add_ps(_mm512_fmadd_ps(set(-0.5), m2, m), y);
+    let r = _mm512_fmadd_ps(set(0.693_359_4), e, r);
+    let positive = _mm512_cmp_ps_mask::<_CMP_GT_OQ>(t, set(0.0));
+    let r = _mm512_mask_blend_ps(positive, set(f32::NAN), r);
+    let zero = _mm512_cmp_ps_mask::<_CMP_EQ_OQ>(t, set(0.0));
+    let r = _mm512_mask_blend_ps(zero, r, set(f32::NEG_INFINITY));
+    let infinite = _mm512_cmp_ps_mask::<_CMP_EQ_OQ>(t, set(f32::INFINITY));
+    _mm512_mask_blend_ps(infinite, r, t)
+}
+
+/// [`xla_log1p_f32`] of 16 lanes, each side computed only where a lane takes it.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq")]
+#[inline]
+fn xla_log1p_vector(x: std::arch::x86_64::__m512) -> std::arch::x86_64::__m512 {
+    use std::arch::x86_64::*;
+    let set = _mm512_set1_ps;
+    let magnitude = _mm512_abs_ps(x);
+    let small = _mm512_cmp_ps_mask::<_CMP_LT_OQ>(magnitude, set(LOG1P_THRESHOLD));
+    let large = if small == 0xffff {
+        set(0.0)
+    } else {
+        xla_log_vector(_mm512_add_ps(x, set(1.0)))
+    };
+    let near = if small == 0 {
+        set(0.0)
+    } else {
+        let x2 = _mm512_mul_ps(x, x);
+        let ratio = _mm512_div_ps(horner_vector(&LOG1P_NUM, x), horner_vector(&LOG1P_DEN, x));
+        let cubic = _mm512_mul_ps(_mm512_mul_ps(x, x2), ratio);
+        _mm512_add_ps(x, _mm512_fmadd_ps(set(-0.5), x2, cubic))
+    };
+    _mm512_mask_blend_ps(small, large, near)
+}
+
+/// [`erf_inv_f32`] of 16 lanes, the tail computed only where a lane takes it.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq")]
+#[inline]
+fn erf_inv_vector(x: std::arch::x86_64::__m512) -> std::arch::x86_64::__m512 {
+    use std::arch::x86_64::*;
+    let set = _mm512_set1_ps;
+    let negated = _mm512_xor_ps(x, set(-0.0));
+    let w = _mm512_xor_ps(xla_log1p_vector(_mm512_mul_ps(x, negated)), set(-0.0));
+    let central = horner_vector(&ERF_INV_CENTRAL, _mm512_sub_ps(w, set(2.5)));
+    // `w < 5` false (NaN lanes included) takes the tail.
+    let tail_lanes = _mm512_cmp_ps_mask::<_CMP_NLT_UQ>(w, set(5.0));
+    let p = if tail_lanes == 0 {
+        central
+    } else {
+        let root = _mm512_sub_ps(_mm512_sqrt_ps(w), set(3.0));
+        _mm512_mask_blend_ps(tail_lanes, central, horner_vector(&ERF_INV_TAIL, root))
+    };
+    let unit = _mm512_cmp_ps_mask::<_CMP_EQ_OQ>(_mm512_abs_ps(x), set(1.0));
+    _mm512_mask_blend_ps(
+        unit,
+        _mm512_mul_ps(p, x),
+        _mm512_mul_ps(x, set(f32::INFINITY)),
+    )
 }
 
 /// XLA's `f64` `erf_inv` (Giles' double-precision version): a polynomial in `w - 3.125`

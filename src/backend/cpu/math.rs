@@ -371,6 +371,42 @@ mod tests {
         assert_slice_kernel_bits(&x, ln_f32_slice, ln_f32, "ln");
     }
 
+    /// The AVX-512 `erf_inv` kernel gives `erf_inv_f32`'s bits on every 61st bit pattern
+    /// (out of the domain too), and on dense uniform variates whose vectors mix the
+    /// central range, the tail and both sides of `log1p`.
+    #[test]
+    fn erf_inv_slice_kernel_equals_the_scalar_bits() {
+        use crate::backend::cpu::erf_inv::{erf_inv_f32, erf_inv_f32_slice};
+        let x: Vec<f32> = (0..=u32::MAX / 61)
+            .map(|i| f32::from_bits(i * 61))
+            .collect();
+        assert_slice_kernel_bits(&x, erf_inv_f32_slice, erf_inv_f32, "erf_inv");
+        let mut words = crate::backend::cpu::test_inputs::xorshift32(11);
+        let uniform: Vec<f32> = (0..1 << 18)
+            .map(|_| (words() >> 8) as f32 / (1 << 23) as f32 - 1.0)
+            .collect();
+        assert_slice_kernel_bits(&uniform, erf_inv_f32_slice, erf_inv_f32, "erf_inv");
+        let specials = [
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            0.9999,
+            0.5,
+            f32::NAN,
+            2.0,
+            f32::INFINITY,
+        ];
+        for s in specials {
+            for lane in 0..16 {
+                let mut x = [0.25f32; 16];
+                x[lane] = s;
+                let name = format!("erf_inv beside {s:e}");
+                assert_slice_kernel_bits(&x, erf_inv_f32_slice, erf_inv_f32, &name);
+            }
+        }
+    }
+
     #[test]
     fn ln_slice_kernel_handles_one_special_lane_among_ordinary_ones() {
         let specials = [

@@ -94,6 +94,10 @@ pub(crate) trait Float: Scalar {
     fn ln_slice(_x: &[Self], _out: &mut [std::mem::MaybeUninit<Self>]) -> bool {
         false
     }
+    /// [`Float::erf_inv`] of a whole slice, as [`Float::exp_slice`].
+    fn erf_inv_slice(_x: &[Self], _out: &mut [std::mem::MaybeUninit<Self>]) -> bool {
+        false
+    }
     fn ln_1p(self) -> Self;
     fn exp_m1(self) -> Self;
     fn sqrt(self) -> Self;
@@ -439,7 +443,7 @@ pub(crate) fn columns_tail<T: Scalar>(
 }
 
 macro_rules! float_scalar {
-    ($t:ty, $exp:path, $exp_slice:path, $ln:path, $ln_slice:path, $ln_1p:path, $exp_m1:path, $tanh:path, $erf_inv:path, $erf:path, $product:path, $sum_rows:path) => {
+    ($t:ty, $exp:path, $exp_slice:path, $ln:path, $ln_slice:path, $ln_1p:path, $exp_m1:path, $tanh:path, $erf_inv:path, $erf_inv_slice:path, $erf:path, $product:path, $sum_rows:path) => {
         impl Scalar for $t {
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
@@ -534,6 +538,9 @@ macro_rules! float_scalar {
             }
             fn ln_slice(x: &[Self], out: &mut [std::mem::MaybeUninit<Self>]) -> bool {
                 $ln_slice(x, out)
+            }
+            fn erf_inv_slice(x: &[Self], out: &mut [std::mem::MaybeUninit<Self>]) -> bool {
+                $erf_inv_slice(x, out)
             }
             fn product_kernel(
                 out: &mut [std::mem::MaybeUninit<Self>],
@@ -638,6 +645,7 @@ float_scalar!(
     super::math::exp_m1_f32,
     super::math::tanh_f32,
     super::erf_inv::erf_inv_f32,
+    super::erf_inv::erf_inv_f32_slice,
     super::erf::erf_f32,
     super::small_dot::product_f32,
     sum_rows_f32
@@ -652,6 +660,7 @@ float_scalar!(
     super::math_f64::exp_m1_f64,
     super::math_f64::tanh_f64,
     super::erf_inv::erf_inv_f64,
+    no_slice_kernel,
     super::erf::erf_f64,
     no_product_kernel,
     pairwise_rows
