@@ -29,6 +29,7 @@ use crate::array::{Buffer, DType};
 use crate::compile::fusion::{FusedGroup, MAX_FUSED_ROW};
 use crate::ir::{BinaryOp, CompareOp, Primitive, Program, ReduceOp, UnaryOp, Var};
 use std::collections::HashMap;
+use std::mem::MaybeUninit;
 use std::sync::Mutex;
 
 /// The scratch memory one chunk of all of a kernel's registers may take: within the
@@ -90,6 +91,27 @@ enum Instr {
     Store(Src, usize),
     /// Reduces each row of a value into output `.2`.
     Reduce(ReduceOp, Src, usize),
+}
+
+impl Instr {
+    /// The registers the instruction reads, and those it writes.
+    fn registers(&self) -> (Vec<usize>, Vec<usize>) {
+        let reg = |s: &Src| match *s {
+            Src::Reg(r) => Some(r),
+            Src::Input(_) | Src::Scalar(_) => None,
+        };
+        let regs = |srcs: &[Src]| srcs.iter().filter_map(reg).collect::<Vec<_>>();
+        match self {
+            Instr::Unary(_, x, r) | Instr::Convert(x, r) | Instr::Bitcast(x, r) => {
+                (regs(&[*x]), vec![*r])
+            }
+            Instr::Binary(_, x, y, r) | Instr::Compare(_, x, y, r) => (regs(&[*x, *y]), vec![*r]),
+            Instr::Select(a, b, c, r) | Instr::Fma(a, b, c, r) => (regs(&[*a, *b, *c]), vec![*r]),
+            Instr::Threefry(srcs, r0, r1) => (regs(srcs), vec![*r0, *r1]),
+            Instr::Splat(_, r) | Instr::Tile(_, r) | Instr::TileAt(_, r) => (Vec::new(), vec![*r]),
+            Instr::Store(x, _) | Instr::Reduce(_, x, _) => (regs(&[*x]), Vec::new()),
+        }
+    }
 }
 
 /// A fused group compiled to register code.
@@ -363,6 +385,17 @@ impl FusedKernel {
         } else {
             target
         };
+        // No instruction writes a register it reads (or one register twice), which is
+        // what lets `run_chunk` hand out a register's slots beside the slices it reads.
+        for instr in b.instrs.iter().chain(&b.fixed).chain(&b.prologue) {
+            let (reads, writes) = instr.registers();
+            let overlap = writes.iter().enumerate().any(|(k, w)| {
+                reads.contains(w) || writes[k + 1..].contains(w) || *w >= b.registers.len()
+            });
+            if overlap || reads.iter().any(|&r| r >= b.registers.len()) {
+                return Err(format!("{instr:?} reads or writes a register wrongly"));
+            }
+        }
         // Every output is written by exactly one store or reduction per chunk (which
         // is what lets `run` hand out uninitialized output memory).
         for o in 0..outputs.len() {
@@ -524,17 +557,27 @@ impl FusedKernel {
             if let Instr::Splat(i, r) | Instr::Tile(i, r) = *instr {
                 let b = whole(inputs, i)?;
                 let first_only = matches!(instr, Instr::Splat(..));
-                repeat(b, &mut regs[r], 0, len, first_only)?;
+                let at = lead(&regs[r]);
+                repeat(b, Out::range(&mut regs[r], at..at + len), 0, first_only)?;
             }
         }
         let base = range.start;
+        let (registers, partials) = regs
+            .split_at_mut_checked(self.registers.len())
+            .ok_or("a fused kernel's registers are missing")?;
+        let mut chunks = Vec::with_capacity(registers.len());
+        for (r, &dtype) in registers.iter_mut().zip(&self.registers) {
+            chunks.push(RegisterChunk::new(r, dtype, self.chunk)?);
+        }
         if let Some(long) = &self.long_rows {
-            self.run_long_rows(long, inputs, &mut regs, outs, range)?;
+            self.run_long_rows(long, inputs, &chunks, partials, outs, range)?;
         } else {
             let mut start = range.start;
             while start < range.end {
                 let end = (start + self.chunk).min(range.end);
-                self.run_chunk(inputs, &mut regs, outs, base, start, end, None)?;
+                // SAFETY: `chunks` point into `registers`, which nothing else touches
+                // until the run ends.
+                unsafe { self.run_chunk(inputs, &chunks, outs, base, start, end, None)? };
                 start = end;
             }
         }
@@ -553,14 +596,14 @@ impl FusedKernel {
         &self,
         long: &LongRows,
         inputs: &[View<'_>],
-        regs: &mut [Buffer],
+        chunks: &[RegisterChunk],
+        partials: &mut [Buffer],
         outs: &mut [Out<'_>],
         range: std::ops::Range<usize>,
     ) -> Result<(), String> {
-        if regs.len() != self.registers.len() + self.outputs.len() {
+        if partials.len() != self.outputs.len() {
             return Err("a long-row kernel's partial sums are missing".into());
         }
-        let (regs, partials) = regs.split_at_mut(self.registers.len());
         for (row, row_start) in (range.start..range.end).step_by(self.row).enumerate() {
             for (c, chunk) in long.chunks.iter().enumerate() {
                 let leaves = &long.leaves[chunk.clone()];
@@ -573,17 +616,23 @@ impl FusedKernel {
                 };
                 let (start, end) = (row_start + start, row_start + end);
                 let long = Some((part, &mut *partials));
-                self.run_chunk(inputs, regs, outs, range.start, start, end, long)?;
+                // SAFETY: as in `run_range`.
+                unsafe { self.run_chunk(inputs, chunks, outs, range.start, start, end, long)? };
             }
         }
         Ok(())
     }
 
+    /// Runs every instruction on elements `start..end` (at most one chunk).
+    ///
+    /// # Safety
+    /// `chunks` are the chunks of this kernel's registers, none of which is otherwise
+    /// read or written during the call.
     #[allow(clippy::too_many_arguments)]
-    fn run_chunk(
+    unsafe fn run_chunk(
         &self,
         inputs: &[View<'_>],
-        regs: &mut [Buffer],
+        chunks: &[RegisterChunk],
         outs: &mut [Out<'_>],
         base: usize,
         start: usize,
@@ -591,91 +640,68 @@ impl FusedKernel {
         mut long: Option<(RowPart<'_>, &mut [Buffer])>,
     ) -> Result<(), String> {
         let len = end - start;
+        if chunks.iter().any(|c| c.len < len) {
+            return Err("a fused chunk is longer than its registers".into());
+        }
+        // SAFETY (the register reads and writes below): as required of the caller; an
+        // instruction never writes a register it reads (checked in `new`), so each
+        // write's slots are disjoint from the slices read beside it.
+        #[inline(always)]
+        fn operand<'c>(
+            s: Src,
+            chunks: &[RegisterChunk<'c>],
+            inputs: &[View<'c>],
+            range: std::ops::Range<usize>,
+        ) -> Result<Slice<'c>, String> {
+            match s {
+                // SAFETY: as above.
+                Src::Reg(r) => Ok(unsafe { chunks[r].values(range.len()) }),
+                _ => read(s, inputs, range),
+            }
+        }
+        macro_rules! src {
+            ($s:expr) => {
+                operand($s, chunks, inputs, start..end)
+            };
+        }
+        #[inline(always)]
+        fn dst<'c>(chunks: &[RegisterChunk<'c>], r: usize, len: usize) -> Out<'c> {
+            // SAFETY: as above.
+            unsafe { chunks[r].slots(len) }
+        }
+        let dst = |r: usize| dst(chunks, r, len);
         for instr in &self.instrs {
             match *instr {
-                Instr::Unary(op, x, r) => write_register(regs, r, len, |rg, o| {
-                    unary_into(op, read(x, rg, inputs, start..end)?, o)
-                })?,
-                Instr::Binary(op, x, y, r) => write_register(regs, r, len, |rg, o| {
-                    binary_into(
-                        op,
-                        read(x, rg, inputs, start..end)?,
-                        read(y, rg, inputs, start..end)?,
-                        o,
-                    )
-                })?,
-                Instr::Compare(op, x, y, r) => write_register(regs, r, len, |rg, o| {
-                    compare_into(
-                        op,
-                        read(x, rg, inputs, start..end)?,
-                        read(y, rg, inputs, start..end)?,
-                        o,
-                    )
-                })?,
-                Instr::Select(p, t, f, r) => write_register(regs, r, len, |rg, o| {
-                    select_into(
-                        read(p, rg, inputs, start..end)?,
-                        read(t, rg, inputs, start..end)?,
-                        read(f, rg, inputs, start..end)?,
-                        o,
-                    )
-                })?,
-                Instr::Fma(a, b, c, r) => write_register(regs, r, len, |rg, o| {
-                    fma_into(
-                        read(a, rg, inputs, start..end)?,
-                        read(b, rg, inputs, start..end)?,
-                        read(c, rg, inputs, start..end)?,
-                        o,
-                    )
-                })?,
-                Instr::Convert(x, r) => write_register(regs, r, len, |rg, o| {
-                    convert_into(read(x, rg, inputs, start..end)?, o)
-                })?,
-                Instr::Bitcast(x, r) => write_register(regs, r, len, |rg, o| {
-                    bitcast_into(read(x, rg, inputs, start..end)?, o)
-                })?,
+                Instr::Unary(op, x, r) => unary_into(op, src!(x)?, dst(r))?,
+                Instr::Binary(op, x, y, r) => binary_into(op, src!(x)?, src!(y)?, dst(r))?,
+                Instr::Compare(op, x, y, r) => compare_into(op, src!(x)?, src!(y)?, dst(r))?,
+                Instr::Select(p, t, f, r) => select_into(src!(p)?, src!(t)?, src!(f)?, dst(r))?,
+                Instr::Fma(a, b, c, r) => fma_into(src!(a)?, src!(b)?, src!(c)?, dst(r))?,
+                Instr::Convert(x, r) => convert_into(src!(x)?, dst(r))?,
+                Instr::Bitcast(x, r) => bitcast_into(src!(x)?, dst(r))?,
                 Instr::Threefry(srcs, r0, r1) => {
-                    // Both destinations out, so the sources can be borrowed.
-                    let mut d0 = std::mem::replace(&mut regs[r0], Buffer::Bool(Vec::new()));
-                    let mut d1 = std::mem::replace(&mut regs[r1], Buffer::Bool(Vec::new()));
-                    let res = (|| {
-                        let mut x = Vec::with_capacity(4);
-                        for s in srcs {
-                            x.push(read(s, regs, inputs, start..end)?);
-                        }
-                        let x: [Slice<'_>; 4] =
-                            x.try_into().map_err(|_| "threefry2x32 reads four values")?;
-                        let (a0, a1) = (lead(&d0), lead(&d1));
-                        threefry2x32_into(
-                            x,
-                            Out::range(&mut d0, a0..a0 + len),
-                            Out::range(&mut d1, a1..a1 + len),
-                        )
-                    })();
-                    regs[r0] = d0;
-                    regs[r1] = d1;
-                    res?;
+                    let x = [
+                        src!(srcs[0])?,
+                        src!(srcs[1])?,
+                        src!(srcs[2])?,
+                        src!(srcs[3])?,
+                    ];
+                    threefry2x32_into(x, dst(r0), dst(r1))?
                 }
                 Instr::Splat(i, r) | Instr::Tile(i, r) => {
-                    let b = whole(inputs, i)?;
-                    repeat(b, &mut regs[r], 0, len, matches!(instr, Instr::Splat(..)))?;
+                    let first_only = matches!(instr, Instr::Splat(..));
+                    repeat(whole(inputs, i)?, dst(r), 0, first_only)?;
                 }
-                Instr::TileAt(i, r) => {
-                    let b = whole(inputs, i)?;
-                    repeat(b, &mut regs[r], start, len, false)?;
-                }
-                Instr::Store(x, o) => {
-                    let src = read(x, regs, inputs, start..end)?;
-                    copy_into(src, outs[o].sub(start - base..end - base)?)?;
-                }
+                Instr::TileAt(i, r) => repeat(whole(inputs, i)?, dst(r), start, false)?,
+                Instr::Store(x, o) => copy_into(src!(x)?, outs[o].sub(start - base..end - base)?)?,
                 Instr::Reduce(op, x, o) => {
-                    let src = read(x, regs, inputs, start..end)?;
+                    let x = src!(x)?;
                     if let Some((part, partials)) = &mut long {
                         let out = outs[o].sub(part.row..part.row + 1)?;
-                        reduce_long_row(op, src, *part, &mut partials[o], self.row, out)?;
+                        reduce_long_row(op, x, *part, &mut partials[o], self.row, out)?;
                     } else {
                         let rows = (start - base) / self.row..(end - base) / self.row;
-                        reduce_rows(op, src, self.row, outs[o].sub(rows)?)?;
+                        reduce_rows(op, x, self.row, outs[o].sub(rows)?)?;
                     }
                 }
             }
@@ -752,35 +778,83 @@ fn whole<'a>(inputs: &[View<'a>], i: usize) -> Result<&'a Buffer, String> {
     }
 }
 
-/// Runs `write` on register `r`'s first `len` elements (from its lead), given the
-/// registers: `r` is taken out meanwhile, so that the sources can be borrowed beside it.
-#[inline(always)]
-fn write_register(
-    regs: &mut [Buffer],
-    r: usize,
+/// The chunk of one register for a run: where its first element lies (on a cache
+/// line) and its dtype, so that each instruction finds its operands without looking
+/// up (or moving) the register's buffer.
+#[derive(Clone, Copy)]
+struct RegisterChunk<'r> {
+    dtype: DType,
+    start: *mut u8,
+    /// Its elements, in the register borrowed for the run.
     len: usize,
-    write: impl FnOnce(&[Buffer], Out<'_>) -> Result<(), String>,
-) -> Result<(), String> {
-    let mut d = std::mem::replace(&mut regs[r], Buffer::Bool(Vec::new()));
-    let at = lead(&d);
-    let res = write(regs, Out::range(&mut d, at..at + len));
-    regs[r] = d;
-    res
+    register: std::marker::PhantomData<&'r mut Buffer>,
 }
 
-/// The current chunk (`range` of the inputs, the start of the registers) of a value.
+impl<'r> RegisterChunk<'r> {
+    /// The chunk of `register` (of `dtype`, holding at least its lead and `chunk`
+    /// elements), for as long as the register is borrowed.
+    fn new(register: &'r mut Buffer, dtype: DType, chunk: usize) -> Result<Self, String> {
+        let at = lead(register);
+        if register.dtype() != dtype || register.len() < at + chunk {
+            return Err("a fused kernel's register is smaller than its chunk".into());
+        }
+        let start = crate::with_buffer!(register, v => v[at..].as_mut_ptr() as *mut u8);
+        Ok(RegisterChunk {
+            dtype,
+            start,
+            len: chunk,
+            register: std::marker::PhantomData,
+        })
+    }
+
+    /// The first `len` values of the chunk.
+    ///
+    /// # Safety
+    /// `len` is at most the chunk length, and no slots of this chunk are written while
+    /// the slice lives.
+    unsafe fn values(self, len: usize) -> Slice<'r> {
+        // SAFETY: as required of the caller; the register's elements are initialized.
+        unsafe {
+            match self.dtype {
+                DType::F32 => Slice::F32(std::slice::from_raw_parts(self.start.cast(), len)),
+                DType::F64 => Slice::F64(std::slice::from_raw_parts(self.start.cast(), len)),
+                DType::I32 => Slice::I32(std::slice::from_raw_parts(self.start.cast(), len)),
+                DType::U32 => Slice::U32(std::slice::from_raw_parts(self.start.cast(), len)),
+                DType::Bool => Slice::Bool(std::slice::from_raw_parts(self.start.cast(), len)),
+            }
+        }
+    }
+
+    /// The first `len` slots of the chunk, to be overwritten.
+    ///
+    /// # Safety
+    /// `len` is at most the chunk length, and nothing else reads or writes this chunk
+    /// while the slots live.
+    unsafe fn slots(self, len: usize) -> Out<'r> {
+        use std::slice::from_raw_parts_mut as slots;
+        // SAFETY: as required of the caller (values written through an `Out` keep the
+        // register's elements initialized).
+        unsafe {
+            match self.dtype {
+                DType::F32 => Out::F32(slots(self.start.cast(), len)),
+                DType::F64 => Out::F64(slots(self.start.cast(), len)),
+                DType::I32 => Out::I32(slots(self.start.cast(), len)),
+                DType::U32 => Out::U32(slots(self.start.cast(), len)),
+                DType::Bool => Out::Bool(slots(self.start.cast(), len)),
+            }
+        }
+    }
+}
+
+/// The current chunk (`range` of the inputs) of a value read from an input.
 #[inline(always)]
 fn read<'a>(
     s: Src,
-    regs: &'a [Buffer],
     inputs: &[View<'a>],
     range: std::ops::Range<usize>,
 ) -> Result<Slice<'a>, String> {
     match s {
-        Src::Reg(r) => {
-            let at = lead(&regs[r]);
-            Ok(Slice::range(&regs[r], at..at + range.len()))
-        }
+        Src::Reg(_) => Err("a register read as an input".into()),
         Src::Scalar(i) => Ok(Slice::range(whole(inputs, i)?, 0..1)),
         Src::Input(i) => match inputs.get(i) {
             Some(View::Whole(b)) => Ok(Slice::range(b, range)),
@@ -797,26 +871,16 @@ fn read<'a>(
     }
 }
 
-/// Fills the first `len` elements of `reg` with elements `start..start + len` of `b`
-/// repeated without end — or, when `first_only`, with `b`'s first element (a constant
-/// whose elements are all equal).
-fn repeat(
-    b: &Buffer,
-    reg: &mut Buffer,
-    start: usize,
-    len: usize,
-    first_only: bool,
-) -> Result<(), String> {
-    fn fill<T: Copy>(src: &[T], dst: &mut [T], start: usize, len: usize) -> Result<(), String> {
+/// Fills `dst` with elements `start..` of `b` repeated without end — or, when
+/// `first_only`, with `b`'s first element (a constant whose elements are all equal).
+fn repeat(b: &Buffer, dst: Out<'_>, start: usize, first_only: bool) -> Result<(), String> {
+    fn fill<T: Copy>(src: &[T], dst: &mut [MaybeUninit<T>], start: usize) -> Result<(), String> {
+        let len = dst.len();
         if src.is_empty() {
             return Err("a broadcast of an empty value".into());
         }
-        let at = dst.as_ptr().align_offset(REGISTER_ALIGN);
-        let dst = dst
-            .get_mut(at..at + len)
-            .ok_or("a broadcast past the register")?;
         if let [v] = src {
-            dst.fill(*v);
+            dst.fill(MaybeUninit::new(*v));
             return Ok(());
         }
         // One period (rotated to `start`), then the filled part doubled: a few long
@@ -824,8 +888,13 @@ fn repeat(
         let period = src.len().min(len);
         let at = start % src.len();
         let head = (src.len() - at).min(period);
-        dst[..head].copy_from_slice(&src[at..at + head]);
-        dst[head..period].copy_from_slice(&src[..period - head]);
+        let put = |dst: &mut [MaybeUninit<T>], src: &[T]| {
+            for (d, &s) in dst.iter_mut().zip(src) {
+                d.write(s);
+            }
+        };
+        put(&mut dst[..head], &src[at..at + head]);
+        put(&mut dst[head..period], &src[..period - head]);
         let mut done = period;
         while done < len {
             let n = done.min(len - done);
@@ -841,12 +910,12 @@ fn repeat(
             src
         }
     }
-    match (b, reg) {
-        (Buffer::F32(s), Buffer::F32(d)) => fill(pattern(s, first_only), d, start, len),
-        (Buffer::F64(s), Buffer::F64(d)) => fill(pattern(s, first_only), d, start, len),
-        (Buffer::I32(s), Buffer::I32(d)) => fill(pattern(s, first_only), d, start, len),
-        (Buffer::U32(s), Buffer::U32(d)) => fill(pattern(s, first_only), d, start, len),
-        (Buffer::Bool(s), Buffer::Bool(d)) => fill(pattern(s, first_only), d, start, len),
+    match (b, dst) {
+        (Buffer::F32(s), Out::F32(d)) => fill(pattern(s, first_only), d, start),
+        (Buffer::F64(s), Out::F64(d)) => fill(pattern(s, first_only), d, start),
+        (Buffer::I32(s), Out::I32(d)) => fill(pattern(s, first_only), d, start),
+        (Buffer::U32(s), Out::U32(d)) => fill(pattern(s, first_only), d, start),
+        (Buffer::Bool(s), Out::Bool(d)) => fill(pattern(s, first_only), d, start),
         _ => Err("a broadcast between dtypes".into()),
     }
 }
