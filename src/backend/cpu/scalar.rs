@@ -142,20 +142,20 @@ fn pairwise<T: Scalar>(xs: &[T]) -> T {
     }
 }
 
-/// The sums of the two halves (split at a multiple of 8), added: each leaf of the
-/// halving summed by [`Scalar::sum_rows`] (a vector loop; a recursive function is never
-/// inlined into a vectorized kernel), the leaf sums then combined in the tree's order.
+/// The sums of the two halves (split at a multiple of 8), added, down to leaves of at
+/// most [`PAIRWISE_BLOCK`] elements, each summed by [`Scalar::sum_rows`] (a vector loop:
+/// this recursive function is never inlined into a vectorized kernel, so a leaf summed
+/// here by [`block_sum`] would run at the baseline instruction set).
 fn pairwise_halves<T: Scalar>(xs: &[T]) -> T {
-    let leaves = pairwise_leaves(xs.len());
-    let mut sums = Vec::with_capacity(leaves.len());
-    for leaf in leaves {
+    if xs.len() <= PAIRWISE_BLOCK {
         let mut sum = [std::mem::MaybeUninit::new(T::ZERO)];
-        let len = leaf.len();
-        T::sum_rows(&xs[leaf], len, &mut sum);
+        T::sum_rows(xs, xs.len(), &mut sum);
         // SAFETY: initialized above (and overwritten by the row's sum).
-        sums.push(unsafe { sum[0].assume_init() });
+        return unsafe { sum[0].assume_init() };
     }
-    pairwise_combine(xs.len(), &sums)
+    let half = (xs.len() / 2) / 8 * 8;
+    let (a, b) = xs.split_at(half);
+    pairwise_halves(a).add(pairwise_halves(b))
 }
 
 /// Eight accumulators added pairwise, in the order [`block_sum`] adds them.
