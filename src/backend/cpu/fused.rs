@@ -66,16 +66,26 @@ enum Src {
     Scalar(usize),
 }
 
+/// Where an elementwise instruction writes its value.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Dst {
+    /// A scratch register.
+    Reg(usize),
+    /// The current chunk of output `.0`, directly: a kernel output no later
+    /// instruction reads needs no register and no copy out of one.
+    Out(usize),
+}
+
 /// One step of a fused kernel, run on every chunk.
 #[derive(Clone, Debug)]
 enum Instr {
-    Unary(UnaryOp, Src, usize),
-    Binary(BinaryOp, Src, Src, usize),
-    Compare(CompareOp, Src, Src, usize),
-    Select(Src, Src, Src, usize),
-    Fma(Src, Src, Src, usize),
-    Convert(Src, usize),
-    Bitcast(Src, usize),
+    Unary(UnaryOp, Src, Dst),
+    Binary(BinaryOp, Src, Src, Dst),
+    Compare(CompareOp, Src, Src, Dst),
+    Select(Src, Src, Src, Dst),
+    Fma(Src, Src, Src, Dst),
+    Convert(Src, Dst),
+    Bitcast(Src, Dst),
     /// Threefry-2x32 of `(k0, k1, x0, x1)` into two registers.
     Threefry([Src; 4], usize, usize),
     /// Fills a register with element 0 of an input (a broadcast scalar, or a constant
@@ -101,12 +111,16 @@ impl Instr {
             Src::Input(_) | Src::Scalar(_) => None,
         };
         let regs = |srcs: &[Src]| srcs.iter().filter_map(reg).collect::<Vec<_>>();
+        let dst = |d: &Dst| match *d {
+            Dst::Reg(r) => vec![r],
+            Dst::Out(_) => Vec::new(),
+        };
         match self {
-            Instr::Unary(_, x, r) | Instr::Convert(x, r) | Instr::Bitcast(x, r) => {
-                (regs(&[*x]), vec![*r])
+            Instr::Unary(_, x, d) | Instr::Convert(x, d) | Instr::Bitcast(x, d) => {
+                (regs(&[*x]), dst(d))
             }
-            Instr::Binary(_, x, y, r) | Instr::Compare(_, x, y, r) => (regs(&[*x, *y]), vec![*r]),
-            Instr::Select(a, b, c, r) | Instr::Fma(a, b, c, r) => (regs(&[*a, *b, *c]), vec![*r]),
+            Instr::Binary(_, x, y, d) | Instr::Compare(_, x, y, d) => (regs(&[*x, *y]), dst(d)),
+            Instr::Select(a, b, c, d) | Instr::Fma(a, b, c, d) => (regs(&[*a, *b, *c]), dst(d)),
             Instr::Threefry(srcs, r0, r1) => (regs(srcs), vec![*r0, *r1]),
             Instr::Splat(_, r) | Instr::Tile(_, r) | Instr::TileAt(_, r) => (Vec::new(), vec![*r]),
             Instr::Store(x, _) | Instr::Reduce(_, x, _) => (regs(&[*x]), Vec::new()),
@@ -240,6 +254,8 @@ impl FusedKernel {
             let out = eq.outputs[0];
             let ty = program.var_type(out);
             let arg = |b: &Builder<'_>, i: usize| b.src(eq.inputs[i]);
+            // Whether the instruction writes the value into its output itself.
+            let mut stored = false;
             let dst = match &eq.primitive {
                 Primitive::Reduce { op, .. } => {
                     let x = arg(&b, 0)?;
@@ -321,24 +337,40 @@ impl FusedKernel {
                             srcs[k] = b.in_register(srcs[k], dtype);
                         }
                     }
-                    let r = b.register(ty.dtype);
+                    // A kernel output (listed once) that no later instruction reads is
+                    // written straight into the output.
+                    let direct = output_index(out).filter(|_| {
+                        !last_read.contains_key(&out)
+                            && group.outputs.iter().filter(|&&v| v == out).count() == 1
+                    });
+                    let d = match direct {
+                        Some(o) => Dst::Out(o),
+                        None => Dst::Reg(b.register(ty.dtype)),
+                    };
                     b.instrs.push(match prim {
-                        Primitive::Unary(op) => Instr::Unary(*op, srcs[0], r),
-                        Primitive::Binary(op) => Instr::Binary(*op, srcs[0], srcs[1], r),
-                        Primitive::Compare(op) => Instr::Compare(*op, srcs[0], srcs[1], r),
-                        Primitive::Select => Instr::Select(srcs[0], srcs[1], srcs[2], r),
-                        Primitive::Fma => Instr::Fma(srcs[0], srcs[1], srcs[2], r),
-                        Primitive::Convert { .. } => Instr::Convert(srcs[0], r),
-                        Primitive::Bitcast { .. } => Instr::Bitcast(srcs[0], r),
+                        Primitive::Unary(op) => Instr::Unary(*op, srcs[0], d),
+                        Primitive::Binary(op) => Instr::Binary(*op, srcs[0], srcs[1], d),
+                        Primitive::Compare(op) => Instr::Compare(*op, srcs[0], srcs[1], d),
+                        Primitive::Select => Instr::Select(srcs[0], srcs[1], srcs[2], d),
+                        Primitive::Fma => Instr::Fma(srcs[0], srcs[1], srcs[2], d),
+                        Primitive::Convert { .. } => Instr::Convert(srcs[0], d),
+                        Primitive::Bitcast { .. } => Instr::Bitcast(srcs[0], d),
                         other => return Err(format!("{} cannot be fused", other.name())),
                     });
-                    Some(r)
+                    match d {
+                        Dst::Reg(r) => Some(r),
+                        Dst::Out(_) => {
+                            stored = true;
+                            None
+                        }
+                    }
                 }
             };
             if let Some(r) = dst {
                 b.values.insert(out, Src::Reg(r));
             }
             if let Some(o) = output_index(out)
+                && !stored
                 && !matches!(eq.primitive, Primitive::Reduce { .. })
             {
                 let x = b.src(out)?;
@@ -402,7 +434,17 @@ impl FusedKernel {
             let writers = b
                 .instrs
                 .iter()
-                .filter(|i| matches!(i, Instr::Store(_, k) | Instr::Reduce(_, _, k) if *k == o))
+                .filter(|i| match i {
+                    Instr::Store(_, k) | Instr::Reduce(_, _, k) => *k == o,
+                    Instr::Unary(.., d)
+                    | Instr::Binary(.., d)
+                    | Instr::Compare(.., d)
+                    | Instr::Select(.., d)
+                    | Instr::Fma(.., d)
+                    | Instr::Convert(_, d)
+                    | Instr::Bitcast(_, d) => *d == Dst::Out(o),
+                    _ => false,
+                })
                 .count();
             if writers != 1 {
                 return Err(format!("fused output {o} has {writers} writers"));
@@ -670,15 +712,23 @@ impl FusedKernel {
             unsafe { chunks[r].slots(len) }
         }
         let dst = |r: usize| dst(chunks, r, len);
+        macro_rules! out {
+            ($d:expr) => {
+                match $d {
+                    Dst::Reg(r) => dst(r),
+                    Dst::Out(o) => outs[o].sub(start - base..end - base)?,
+                }
+            };
+        }
         for instr in &self.instrs {
             match *instr {
-                Instr::Unary(op, x, r) => unary_into(op, src!(x)?, dst(r))?,
-                Instr::Binary(op, x, y, r) => binary_into(op, src!(x)?, src!(y)?, dst(r))?,
-                Instr::Compare(op, x, y, r) => compare_into(op, src!(x)?, src!(y)?, dst(r))?,
-                Instr::Select(p, t, f, r) => select_into(src!(p)?, src!(t)?, src!(f)?, dst(r))?,
-                Instr::Fma(a, b, c, r) => fma_into(src!(a)?, src!(b)?, src!(c)?, dst(r))?,
-                Instr::Convert(x, r) => convert_into(src!(x)?, dst(r))?,
-                Instr::Bitcast(x, r) => bitcast_into(src!(x)?, dst(r))?,
+                Instr::Unary(op, x, d) => unary_into(op, src!(x)?, out!(d))?,
+                Instr::Binary(op, x, y, d) => binary_into(op, src!(x)?, src!(y)?, out!(d))?,
+                Instr::Compare(op, x, y, d) => compare_into(op, src!(x)?, src!(y)?, out!(d))?,
+                Instr::Select(p, t, f, d) => select_into(src!(p)?, src!(t)?, src!(f)?, out!(d))?,
+                Instr::Fma(a, b, c, d) => fma_into(src!(a)?, src!(b)?, src!(c)?, out!(d))?,
+                Instr::Convert(x, d) => convert_into(src!(x)?, out!(d))?,
+                Instr::Bitcast(x, d) => bitcast_into(src!(x)?, out!(d))?,
                 Instr::Threefry(srcs, r0, r1) => {
                     let x = [
                         src!(srcs[0])?,
