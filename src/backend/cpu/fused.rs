@@ -9,7 +9,8 @@
 //! instruction runs one of the elementwise loops of `elementwise` over a whole chunk, so
 //! the interpretation cost is paid per chunk, not per element, and every loop is the
 //! same vectorized code the unfused kernels use: fused and unfused results are equal bit
-//! for bit. Outputs are stored from their register as soon as they are computed;
+//! for bit. Outputs are stored from their register as soon as they are computed (an
+//! output no later instruction reads is written by its instruction directly);
 //! reductions over trailing axes sum whole rows inside a chunk with the same pairwise
 //! summation as the `reduce` kernel. Rows longer than a chunk are walked a few leaves of
 //! that pairwise sum at a time, the leaf sums combined at the row's end as the whole row
