@@ -387,6 +387,52 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Any shape the kernel takes, any split of its rows (as a row-split region's
+        /// threads make), and a left-hand side with a longer row stride: every element
+        /// is the definition's chain of fused multiply-adds, bit for bit.
+        #[test]
+        fn random_shapes_and_row_splits_give_the_definition_bit_for_bit(
+            m in 1usize..48,
+            k in 1usize..=MAX_K,
+            n in 1usize..=MAX_N,
+            pad in 0usize..5,
+            split in 0usize..48,
+            seed in 1u32..u32::MAX,
+        ) {
+            let mut words = crate::backend::cpu::test_inputs::xorshift32(seed);
+            let mut next = move || (words() % 2001) as f32 / 1000.0 - 1.0;
+            let a_rs = k + pad;
+            let a: Vec<f32> = (0..m * a_rs).map(|_| next()).collect();
+            let b: Vec<f32> = (0..k * n).map(|_| next()).collect();
+            let mut want = vec![0.0f32; m * n];
+            for i in 0..m {
+                for j in 0..n {
+                    let mut acc = 0.0f32;
+                    for p in 0..k {
+                        acc = a[i * a_rs + p].mul_add(b[p * n + j], acc);
+                    }
+                    want[i * n + j] = acc;
+                }
+            }
+            let split = split.min(m);
+            let mut got = vec![MaybeUninit::new(f32::NAN); m * n];
+            let (top, bottom) = got.split_at_mut(split * n);
+            if split > 0 {
+                small_product(top, (&a, (a_rs, 1)), (&b, (n, 1)), (split, k, n)).unwrap();
+            }
+            if split < m {
+                let rest = &a[split * a_rs..];
+                small_product(bottom, (rest, (a_rs, 1)), (&b, (n, 1)), (m - split, k, n))
+                    .unwrap();
+            }
+            // SAFETY: initialized above (and written by the products).
+            let got: Vec<u32> = got.iter().map(|x| unsafe { x.assume_init() }.to_bits()).collect();
+            let want: Vec<u32> = want.iter().map(|x| x.to_bits()).collect();
+            proptest::prop_assert_eq!(got, want);
+        }
+    }
+
     #[test]
     fn operands_short_of_their_shapes_are_errors() {
         let mut out = vec![MaybeUninit::new(0.0f32); 4];
