@@ -346,13 +346,18 @@ mod tests {
         }
     }
 
+    /// Every 61st `f32` bit pattern: all magnitudes, both signs, NaNs and infinities.
+    fn every_61st_pattern() -> Vec<f32> {
+        (0..=u32::MAX / 61)
+            .map(|i| f32::from_bits(i * 61))
+            .collect()
+    }
+
     /// The AVX-512 slice kernel gives `exp_f32`'s bits on every 61st bit pattern (all
     /// magnitudes, both signs, NaNs and infinities included).
     #[test]
     fn exp_slice_kernel_equals_the_scalar_bits() {
-        let x: Vec<f32> = (0..=u32::MAX / 61)
-            .map(|i| f32::from_bits(i * 61))
-            .collect();
+        let x = every_61st_pattern();
         // Without AVX-512 the generic loop is `exp_f32` itself.
         assert_slice_kernel_bits(&x, exp_f32_slice, exp_f32, "exp");
     }
@@ -360,9 +365,7 @@ mod tests {
     /// The AVX-512 slice kernel gives `ln_f32`'s bits on every 61st bit pattern.
     #[test]
     fn ln_slice_kernel_equals_the_scalar_bits() {
-        let x: Vec<f32> = (0..=u32::MAX / 61)
-            .map(|i| f32::from_bits(i * 61))
-            .collect();
+        let x = every_61st_pattern();
         // Without AVX-512 the generic loop is `ln_f32` itself.
         assert_slice_kernel_bits(&x, ln_f32_slice, ln_f32, "ln");
     }
@@ -373,9 +376,7 @@ mod tests {
     #[test]
     fn erf_inv_slice_kernel_equals_the_scalar_bits() {
         use crate::backend::cpu::erf_inv::{erf_inv_f32, erf_inv_f32_slice};
-        let x: Vec<f32> = (0..=u32::MAX / 61)
-            .map(|i| f32::from_bits(i * 61))
-            .collect();
+        let x = every_61st_pattern();
         assert_slice_kernel_bits(&x, erf_inv_f32_slice, erf_inv_f32, "erf_inv");
         let mut words = crate::backend::cpu::test_inputs::xorshift32(11);
         let uniform: Vec<f32> = (0..1 << 18)

@@ -339,6 +339,26 @@ mod tests {
         out.iter().map(|x| unsafe { x.assume_init() }).collect()
     }
 
+    /// `a b` by the definition: one fused multiply-add per step, in order, from zero
+    /// (`a` row-major with rows `a_rs` apart, `b` row-major).
+    fn definition(
+        (a, a_rs): (&[f32], usize),
+        b: &[f32],
+        (m, k, n): (usize, usize, usize),
+    ) -> Vec<f32> {
+        let mut out = vec![0.0f32; m * n];
+        for i in 0..m {
+            for j in 0..n {
+                let mut acc = 0.0f32;
+                for p in 0..k {
+                    acc = a[i * a_rs + p].mul_add(b[p * n + j], acc);
+                }
+                out[i * n + j] = acc;
+            }
+        }
+        out
+    }
+
     #[test]
     fn every_instruction_set_and_layout_gives_the_same_bits_as_the_definition() {
         let mut words = crate::backend::cpu::test_inputs::xorshift32(7);
@@ -362,17 +382,7 @@ mod tests {
         for (m, k, n) in shapes {
             let a: Vec<f32> = (0..m * k).map(|_| next()).collect();
             let b: Vec<f32> = (0..k * n).map(|_| next()).collect();
-            // The definition: one fused multiply-add per step, in order, from zero.
-            let mut want = vec![0.0f32; m * n];
-            for i in 0..m {
-                for j in 0..n {
-                    let mut acc = 0.0f32;
-                    for p in 0..k {
-                        acc = a[i * k + p].mul_add(b[p * n + j], acc);
-                    }
-                    want[i * n + j] = acc;
-                }
-            }
+            let want = definition((&a, k), &b, (m, k, n));
             let transposed = |x: &[f32], r: usize, c: usize| -> Vec<f32> {
                 (0..r * c).map(|t| x[(t % r) * c + t / r]).collect()
             };
@@ -405,16 +415,7 @@ mod tests {
             let a_rs = k + pad;
             let a: Vec<f32> = (0..m * a_rs).map(|_| next()).collect();
             let b: Vec<f32> = (0..k * n).map(|_| next()).collect();
-            let mut want = vec![0.0f32; m * n];
-            for i in 0..m {
-                for j in 0..n {
-                    let mut acc = 0.0f32;
-                    for p in 0..k {
-                        acc = a[i * a_rs + p].mul_add(b[p * n + j], acc);
-                    }
-                    want[i * n + j] = acc;
-                }
-            }
+            let want = definition((&a, a_rs), &b, (m, k, n));
             let split = split.min(m);
             let mut got = vec![MaybeUninit::new(f32::NAN); m * n];
             let (top, bottom) = got.split_at_mut(split * n);
