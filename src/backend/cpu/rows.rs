@@ -1,5 +1,5 @@
 //! Row-split regions: runs of plan steps over the same leading ("row") axis that two
-//! threads execute side by side, each computing its half of the rows through every step
+//! threads execute side by side, each computing its part of the rows through every step
 //! of the run, with one hand-off for the whole run.
 //!
 //! Splitting kernel by kernel hands every intermediate from one core's cache to the
@@ -7,12 +7,13 @@
 //! cost more than the second core saved. A batch of examples (`vmap`) is rows of
 //! independent work: a fused kernel over `[rows, ...]` computes row `i` from row `i` of
 //! its inputs, and a product `[rows, k] x [k, n]` computes row `i` from row `i` of its
-//! left-hand side. So a region of such steps splits at the middle row, and each thread
+//! left-hand side. So a region of such steps splits at a row (a little before the middle:
+//! [`helper_rows`]), and each thread
 //! reads only rows it wrote itself. Steps in between that do not fit (a reduction over
 //! the rows, a small kernel) run after the region when nothing in it needs them.
 //!
 //! A step joins a region when it is
-//! - a fused kernel whose outputs all lead with the region's row count, whose middle
+//! - a fused kernel whose outputs all lead with the region's row count, whose split
 //!   row falls on a multiple of its granule, and whose inputs from inside the region
 //!   are read element by element (not as broadcast patterns); or
 //! - a `dot_general` of a `[rows, k]` float matrix contracted on its last axis with a
@@ -25,7 +26,7 @@ use super::dot::matmul_rows;
 use super::elementwise::{Out, Slice};
 use super::fused::{FusedKernel, View, set_len, spare, uninit};
 use super::plan::PlanStep;
-use super::scalar::{columns_head, columns_head_len, columns_split, columns_tail};
+use super::scalar::{PAIRWISE_BLOCK, columns_head, columns_head_len, columns_split, columns_tail};
 use super::simd::vectorized;
 use super::worker::BySide;
 use crate::array::{Buffer, DType};
@@ -460,7 +461,7 @@ enum Candidate {
 }
 
 /// The region row count of `step` and how it splits, if it can join one.
-fn candidate(program: &Program, step: &PlanStep) -> Option<(usize, Candidate)> {
+fn candidate(program: &Program, step: &PlanStep, splits: &Splits) -> Option<(usize, Candidate)> {
     match step {
         PlanStep::Fused {
             kernel, outputs, ..
@@ -474,8 +475,8 @@ fn candidate(program: &Program, step: &PlanStep) -> Option<(usize, Candidate)> {
             {
                 return None;
             }
-            let mid = rows / 2 * (kernel.elements() / rows);
-            (mid % kernel.granule() == 0 && mid % kernel.row() == 0)
+            let mid = splits.helper_rows(rows) * (kernel.elements() / rows);
+            (mid.is_multiple_of(kernel.granule()) && mid.is_multiple_of(kernel.row()))
                 .then_some((rows, Candidate::Fused { mid }))
         }
         PlanStep::Equation(k)
@@ -565,7 +566,14 @@ fn step_vars<'p>(program: &'p Program, step: &'p PlanStep) -> (&'p [Var], &'p [V
 impl Forming {
     /// Whether `step` (a candidate over `rows` rows) can join: it reads nothing deferred,
     /// and the region values it reads are read in the region's row layout.
-    fn accepts(&self, program: &Program, step: &PlanStep, rows: usize, c: &Candidate) -> bool {
+    fn accepts(
+        &self,
+        program: &Program,
+        step: &PlanStep,
+        rows: usize,
+        c: &Candidate,
+        splits: &Splits,
+    ) -> bool {
         if !self.members.is_empty() && rows != self.rows {
             return false;
         }
@@ -573,7 +581,7 @@ impl Forming {
         if reads.iter().any(|v| self.deferred_vars.contains(v)) {
             return false;
         }
-        let mid_row = rows / 2;
+        let mid_row = splits.helper_rows(rows);
         let value = |v: &Var| self.index.get(v).map(|&j| &self.values[j]);
         match (step, c) {
             (PlanStep::Fused { kernel, inputs, .. }, Candidate::Fused { mid }) => {
@@ -611,9 +619,16 @@ impl Forming {
         });
     }
 
-    fn add(&mut self, program: &Program, pos: usize, step: PlanStep, rows: usize, c: Candidate) {
+    fn add(
+        &mut self,
+        program: &Program,
+        (pos, step): (usize, PlanStep),
+        rows: usize,
+        c: Candidate,
+        splits: &Splits,
+    ) {
         self.rows = rows;
-        let mid_row = rows / 2;
+        let mid_row = splits.helper_rows(rows);
         match (&step, &c) {
             (
                 PlanStep::Fused {
@@ -667,6 +682,7 @@ impl Forming {
         program: &Program,
         readers: &HashMap<Var, Vec<usize>>,
         out: &mut Vec<PlanStep>,
+        splits: &Splits,
     ) {
         if self.members.len() < 2 || self.work < MIN_WORK {
             let mut all: Vec<(usize, PlanStep)> = self
@@ -760,7 +776,7 @@ impl Forming {
             .collect();
         out.push(PlanStep::Rows(RowRegion {
             rows,
-            mid_row: rows / 2,
+            mid_row: splits.helper_rows(rows),
             ops,
             values,
             sums: self.sums,
@@ -784,18 +800,19 @@ pub(super) fn form_regions(program: &Program, steps: Vec<PlanStep>) -> Vec<PlanS
             readers.entry(v).or_default().push(pos);
         }
     }
+    let splits = Splits::new(program, &steps);
     let mut out = Vec::with_capacity(steps.len());
     let mut forming = Forming::default();
     for (pos, step) in steps.into_iter().enumerate() {
-        match candidate(program, &step) {
-            Some((rows, c)) if forming.accepts(program, &step, rows, &c) => {
-                forming.add(program, pos, step, rows, c);
+        match candidate(program, &step, &splits) {
+            Some((rows, c)) if forming.accepts(program, &step, rows, &c, &splits) => {
+                forming.add(program, (pos, step), rows, c, &splits);
             }
             Some((rows, c)) => {
                 // A new region starts here.
-                std::mem::take(&mut forming).finish(program, &readers, &mut out);
-                if forming.accepts(program, &step, rows, &c) {
-                    forming.add(program, pos, step, rows, c);
+                std::mem::take(&mut forming).finish(program, &readers, &mut out, &splits);
+                if forming.accepts(program, &step, rows, &c, &splits) {
+                    forming.add(program, (pos, step), rows, c, &splits);
                 } else {
                     out.push(step);
                 }
@@ -804,6 +821,115 @@ pub(super) fn form_regions(program: &Program, steps: Vec<PlanStep>) -> Vec<PlanS
             None => forming.defer(program, pos, step),
         }
     }
-    forming.finish(program, &readers, &mut out);
+    forming.finish(program, &readers, &mut out, &splits);
     out
+}
+
+/// Where the regions of each row count split: how many of the rows the helper takes
+/// (the first ones).
+///
+/// Less than half where the region is small: the helper starts later than this thread
+/// and pays more for its part (it wakes, reads from the other core's cache the inputs
+/// this thread computed, and leaves the column sums' states), about as much as
+/// [`HELPER_LEAD`] units of work. Measured on the notebook's step (128 rows, about
+/// 79,000 units, 11 µs per part), the region's fast-step median with the helper taking
+/// 64 rows: 12.5 µs; 60: 12.3 µs; 56 and 58: 12.0 µs. Large regions split in half.
+struct Splits {
+    /// The helper's rows, by row count.
+    helper: HashMap<usize, usize>,
+}
+
+/// The work (in the units of [`MIN_WORK`]) the helper's lead is worth.
+const HELPER_LEAD: usize = 8192;
+
+impl Splits {
+    /// The splits for the steps of `program`, from the work of the steps over each row
+    /// count (an estimate of a region's, made before the regions form).
+    fn new(program: &Program, steps: &[PlanStep]) -> Splits {
+        let mut work: HashMap<usize, usize> = HashMap::new();
+        for step in steps {
+            if let Some((rows, w)) = rows_and_work(program, step) {
+                *work.entry(rows).or_default() += w;
+            }
+        }
+        let helper = work
+            .into_iter()
+            .map(|(rows, w)| (rows, helper_rows(rows, w)))
+            .collect();
+        Splits { helper }
+    }
+
+    /// The helper's rows of a region over `rows` rows.
+    fn helper_rows(&self, rows: usize) -> usize {
+        self.helper
+            .get(&rows)
+            .copied()
+            .unwrap_or_else(|| helper_rows(rows, usize::MAX))
+    }
+}
+
+/// The row count and work of a step that may join a region: a fused kernel's elements,
+/// a quarter of a product's multiply-adds.
+fn rows_and_work(program: &Program, step: &PlanStep) -> Option<(usize, usize)> {
+    match step {
+        PlanStep::Fused {
+            kernel, outputs, ..
+        } => Some((
+            *program.var_type(*outputs.first()?).shape.first()?,
+            kernel.elements(),
+        )),
+        PlanStep::Equation(k) => {
+            let eq = &program.equations[*k];
+            let Primitive::DotGeneral { .. } = eq.primitive else {
+                return None;
+            };
+            let lhs = program.var_type(eq.inputs[0]);
+            let rows = *lhs.shape.first()?;
+            let out = program.var_type(eq.outputs[0]).size();
+            Some((rows, out * (lhs.size() / rows.max(1)) / 4))
+        }
+        PlanStep::Rows(_) | PlanStep::Moves(_) => None,
+    }
+}
+
+/// How many of `rows` rows the helper takes in a region doing `work` units of work: its
+/// share of the work less its lead, split evenly, in rows, to the nearest multiple of 8
+/// (the granule of most kernels); above [`PAIRWISE_BLOCK`] rows the halves of the column
+/// sums' pairwise tree ([`columns_split`]), where the lead matters less.
+fn helper_rows(rows: usize, work: usize) -> usize {
+    let part = if rows <= PAIRWISE_BLOCK {
+        let rows_less_lead = rows as u128 * work.saturating_sub(HELPER_LEAD) as u128;
+        let even = rows_less_lead / (2 * work.max(1) as u128);
+        let nearest = (even as usize + 4) / 8 * 8;
+        if nearest > rows / 2 {
+            nearest - 8
+        } else {
+            nearest
+        }
+    } else {
+        rows / 2 / 8 * 8
+    };
+    if part == 0 { rows / 2 } else { part }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{HELPER_LEAD, helper_rows};
+
+    #[test]
+    fn the_helper_takes_fewer_rows_of_small_regions_and_half_of_large_ones() {
+        // The notebook's value-and-gradient region: about 79,000 units over 128 rows.
+        assert_eq!(helper_rows(128, 79_360), 56);
+        // Its large case (100,000 points): even halves.
+        assert_eq!(helper_rows(128, 12_800 + 320_000_000), 64);
+        assert_eq!(helper_rows(128, usize::MAX), 64);
+        // A region barely worth splitting leaves the helper well under half.
+        assert_eq!(helper_rows(128, 4 * HELPER_LEAD), 48);
+        // Above one pairwise block, the first split of the column sums' tree.
+        assert_eq!(helper_rows(300, 79_360), 144);
+        assert_eq!(helper_rows(256, usize::MAX), 128);
+        // Too few rows for a multiple of 8: half.
+        assert_eq!(helper_rows(9, 79_360), 4);
+        assert_eq!(helper_rows(2, 79_360), 1);
+    }
 }

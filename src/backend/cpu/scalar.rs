@@ -129,7 +129,7 @@ pub(crate) trait Float: Scalar {
 /// Below this length a float sum is a plain loop; above it the halves are summed
 /// recursively (NumPy's pairwise summation), which bounds the rounding error by
 /// `O(log n)` instead of `O(n)`.
-const PAIRWISE_BLOCK: usize = 128;
+pub(crate) const PAIRWISE_BLOCK: usize = 128;
 
 /// The pairwise sum; short sums are one loop (inlined into vectorized kernels), long
 /// ones recurse.
@@ -371,11 +371,12 @@ fn finish8<T: Scalar>(acc: &[T], rest: &[T], out: &mut [T]) {
 /// Whether the column sums of `rows` rows ([`Scalar::sum_columns`] of floats) can be
 /// computed in two parts split after row `first`: [`columns_head`] of the first part,
 /// then [`columns_tail`] of the rest. True where the summation tree allows it: a single
-/// block split between its interleaved accumulators (`first` a multiple of 8 before the
-/// block's last partial group), or a tree whose first split is at `first`.
+/// block split anywhere before its last partial group of 8 rows (the second part adds
+/// each row into the interleaved accumulator the whole sum would), or a tree whose first
+/// split is at `first`.
 pub(crate) fn columns_split(rows: usize, first: usize) -> bool {
     if rows <= PAIRWISE_BLOCK {
-        first > 0 && first.is_multiple_of(8) && first <= rows / 8 * 8
+        first > 0 && first <= rows / 8 * 8
     } else {
         first == (rows / 2) / 8 * 8
     }
@@ -941,9 +942,14 @@ mod tests {
                 }
             }
         }
-        // Every multiple of 8 inside a block (9, 16, 64, 100 and 128 rows: 1, 1, 7, 12 and
-        // 15 splits), and the first split of a longer tree (129, 256, 300 rows).
-        assert_eq!(splits, 3 * (1 + 1 + 7 + 12 + 15 + 1 + 1 + 1), "{splits}");
+        // Every row of a block up to its last partial group of 8 (8, 9, 16, 64, 100 and
+        // 128 rows: 7, 8, 15, 63, 96 and 127 splits), and the first split of a longer tree
+        // (129, 256, 300 rows).
+        assert_eq!(
+            splits,
+            3 * (7 + 8 + 15 + 63 + 96 + 127 + 1 + 1 + 1),
+            "{splits}"
+        );
     }
 
     #[test]
