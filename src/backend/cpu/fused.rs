@@ -41,11 +41,11 @@ const REGISTER_BYTES: usize = 32 * 1024;
 
 /// The alignment, in bytes, of the start of every register's chunk (a cache line: a
 /// vector load or store that straddles two lines costs two).
-const REGISTER_ALIGN: usize = 64;
+pub(crate) const REGISTER_ALIGN: usize = 64;
 
 /// Where a register's chunk starts in its buffer: the first element on a
 /// [`REGISTER_ALIGN`] boundary (registers are allocated with room for the lead).
-fn lead(register: &Buffer) -> usize {
+pub(crate) fn lead(register: &Buffer) -> usize {
     crate::with_buffer!(register, v => v.as_ptr().align_offset(REGISTER_ALIGN))
 }
 

@@ -24,7 +24,7 @@
 
 use super::dot::matmul_rows;
 use super::elementwise::{Out, Slice};
-use super::fused::{FusedKernel, View, set_len, spare, uninit};
+use super::fused::{FusedKernel, REGISTER_ALIGN, View, lead, set_len, spare, uninit};
 use super::plan::PlanStep;
 use super::scalar::{PAIRWISE_BLOCK, columns_head, columns_head_len, columns_split, columns_tail};
 use super::simd::vectorized;
@@ -208,8 +208,8 @@ impl RowRegion {
                 .zip(self.values.iter().filter(|v| v.internal))
             {
                 // SAFETY: every step succeeded, each writing all of this part of the
-                // values it defines.
-                unsafe { set_len(b, v.len - v.split) };
+                // values it defines, after the buffer's lead.
+                unsafe { set_len(b, lead(b) + v.len - v.split) };
             }
             return Ok(own);
         }
@@ -254,7 +254,10 @@ impl RowRegion {
         let mut own = Vec::new();
         for v in self.values.iter().filter(|v| v.internal) {
             let part = if second { v.len - v.split } else { v.split };
-            own.push(uninit(v.dtype, part)?);
+            // With room to start the part on a cache line ([`lead`]): full-width vector
+            // loads and stores of an unaligned part each straddle two lines.
+            let room = REGISTER_ALIGN / v.dtype.size_bytes().max(1);
+            own.push(uninit(v.dtype, part + room)?);
         }
         Ok(own)
     }
@@ -294,10 +297,9 @@ impl RowRegion {
                     .count()
             };
             let rows: Slice<'_> = if v.internal {
-                Slice::range(
-                    own.get(position(true)).ok_or("a region part is missing")?,
-                    0..v.len - v.split,
-                )
+                let part = own.get(position(true)).ok_or("a region part is missing")?;
+                let at = lead(part);
+                Slice::range(part, at..at + v.len - v.split)
             } else {
                 let b = buffers
                     .get(position(false))
@@ -343,7 +345,10 @@ impl RowRegion {
                 Some(o) => Some(o),
                 None if v.internal => {
                     let part = if second { v.len - v.split } else { v.split };
-                    own.next().map(|b| spare(b).split_at(part).0)
+                    own.next().map(|b| {
+                        let at = lead(b);
+                        spare(b).split_at(at).1.split_at(part).0
+                    })
                 }
                 None => return Err("a region output part is missing".into()),
             });
