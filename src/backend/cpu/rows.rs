@@ -899,8 +899,9 @@ fn rows_and_work(program: &Program, step: &PlanStep) -> Option<(usize, usize)> {
 
 /// How many of `rows` rows the helper takes in a region doing `work` units of work: its
 /// share of the work less its lead, split evenly, in rows, to the nearest multiple of 8
-/// (the granule of most kernels); above [`PAIRWISE_BLOCK`] rows the halves of the column
-/// sums' pairwise tree ([`columns_split`]), where the lead matters less.
+/// (whole groups of a column sum's interleaved accumulators, and a split that most
+/// kernels' granules divide), at most half; above [`PAIRWISE_BLOCK`] rows the halves of
+/// the column sums' pairwise tree ([`columns_split`]), where the lead matters less.
 fn helper_rows(rows: usize, work: usize) -> usize {
     let part = if rows <= PAIRWISE_BLOCK {
         let rows_less_lead = rows as u128 * work.saturating_sub(HELPER_LEAD) as u128;
