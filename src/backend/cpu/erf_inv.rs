@@ -195,30 +195,20 @@ pub fn erf_inv_f32(x: f32) -> f32 {
 /// scalar function evaluates every range).
 pub(crate) fn erf_inv_f32_slice(x: &[f32], out: &mut [std::mem::MaybeUninit<f32>]) -> bool {
     #[cfg(target_arch = "x86_64")]
-    if x.len() == out.len() && super::simd::level() == super::simd::Level::Avx512 {
-        // SAFETY: the level is AVX-512 only where the CPU reports it; the lengths match.
-        unsafe { erf_inv_f32_avx512(x, out) };
-        return true;
+    {
+        super::math::avx512_slice(x, out, erf_inv_f32_avx512)
     }
-    false
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let _ = (x, out);
+        false
+    }
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512dq")]
 unsafe fn erf_inv_f32_avx512(x: &[f32], out: &mut [std::mem::MaybeUninit<f32>]) {
-    let n = x.len().min(out.len());
-    let full = n / 16 * 16;
-    for i in (0..full).step_by(16) {
-        use std::arch::x86_64::*;
-        // SAFETY: i + 16 <= n elements of both slices (`MaybeUninit<f32>` is an f32).
-        let v = unsafe { _mm512_loadu_ps(x.as_ptr().add(i)) };
-        let y = erf_inv_vector(v);
-        // SAFETY: as for the load.
-        unsafe { _mm512_storeu_ps(out.as_mut_ptr().add(i) as *mut f32, y) };
-    }
-    for (o, &v) in out[full..n].iter_mut().zip(&x[full..n]) {
-        o.write(erf_inv_f32(v));
-    }
+    super::math::map_16_lanes(x, out, erf_inv_f32, |v| erf_inv_vector(v));
 }
 
 /// Horner evaluation of `c` at `w` with fused steps, as [`horner_f32`].

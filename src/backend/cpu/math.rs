@@ -60,6 +60,49 @@ pub fn exp_f32(x: f32) -> f32 {
     if x.is_nan() { x } else { y }
 }
 
+/// Runs `kernel`, an AVX-512 slice kernel, on `x` into `out` where the CPU has AVX-512
+/// and the two have one length; `false` (nothing written) elsewhere. The dispatch of
+/// every `f32` slice kernel (`exp`, `ln`, `erf_inv`).
+#[cfg(target_arch = "x86_64")]
+pub(crate) fn avx512_slice(
+    x: &[f32],
+    out: &mut [std::mem::MaybeUninit<f32>],
+    kernel: unsafe fn(&[f32], &mut [std::mem::MaybeUninit<f32>]),
+) -> bool {
+    if x.len() != out.len() || super::simd::level() != super::simd::Level::Avx512 {
+        return false;
+    }
+    // SAFETY: the slice kernels need AVX-512 only, which the level reports the CPU has.
+    unsafe { kernel(x, out) };
+    true
+}
+
+/// `vector` of each whole group of 16 elements of `x` into `out`, `scalar` of the
+/// elements after the last group: the loop of every AVX-512 slice kernel.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+#[inline]
+pub(crate) fn map_16_lanes(
+    x: &[f32],
+    out: &mut [std::mem::MaybeUninit<f32>],
+    scalar: impl Fn(f32) -> f32,
+    vector: impl Fn(std::arch::x86_64::__m512) -> std::arch::x86_64::__m512,
+) {
+    use std::arch::x86_64::*;
+    let n = x.len().min(out.len());
+    let full = n / 16 * 16;
+    for i in (0..full).step_by(16) {
+        // SAFETY: i + 16 <= n elements of both slices (`MaybeUninit<f32>` is an f32).
+        let v = unsafe { _mm512_loadu_ps(x.as_ptr().add(i)) };
+        let y = vector(v);
+        // SAFETY: as for the load.
+        unsafe { _mm512_storeu_ps(out.as_mut_ptr().add(i) as *mut f32, y) };
+    }
+    for (o, &v) in out[full..n].iter_mut().zip(&x[full..n]) {
+        o.write(scalar(v));
+    }
+}
+
 /// [`exp_f32`] of every element of `x` into `out` (of one length) with AVX-512, or
 /// `false` (nothing written) where the CPU lacks it. The same operations as `exp_f32`,
 /// except that `2^n` is applied by one `vscalefps` instead of two multiplications by
@@ -67,12 +110,14 @@ pub fn exp_f32(x: f32) -> f32 {
 /// (the level comparison test checks it).
 pub(crate) fn exp_f32_slice(x: &[f32], out: &mut [std::mem::MaybeUninit<f32>]) -> bool {
     #[cfg(target_arch = "x86_64")]
-    if x.len() == out.len() && super::simd::level() == super::simd::Level::Avx512 {
-        // SAFETY: the level is AVX-512 only where the CPU reports it; the lengths match.
-        unsafe { exp_f32_avx512(x, out) };
-        return true;
+    {
+        avx512_slice(x, out, exp_f32_avx512)
     }
-    false
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let _ = (x, out);
+        false
+    }
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -83,12 +128,8 @@ unsafe fn exp_f32_avx512(x: &[f32], out: &mut [std::mem::MaybeUninit<f32>]) {
     const LN2_HI: f32 = 0.693_359_4;
     const LN2_LO: f32 = -2.121_944_4e-4;
     const ROUNDER: f32 = 12_582_912.0;
-    let n = x.len().min(out.len());
-    let full = n / 16 * 16;
     let set = _mm512_set1_ps;
-    for i in (0..full).step_by(16) {
-        // SAFETY: i + 16 <= n elements of both slices (`MaybeUninit<f32>` is an f32).
-        let v = unsafe { _mm512_loadu_ps(x.as_ptr().add(i)) };
+    map_16_lanes(x, out, exp_f32, |v| {
         // `max` and `min` return their second operand when either is NaN: a NaN lane
         // stays NaN through every step (no blend at the end).
         let xc = _mm512_min_ps(set(89.0), _mm512_max_ps(set(-104.0), v));
@@ -102,13 +143,8 @@ unsafe fn exp_f32_avx512(x: &[f32], out: &mut [std::mem::MaybeUninit<f32>]) {
         p = _mm512_fmadd_ps(p, r, set(1.666_666_5e-1));
         p = _mm512_fmadd_ps(p, r, set(0.5));
         let er = _mm512_add_ps(_mm512_fmadd_ps(_mm512_mul_ps(r, r), p, r), set(1.0));
-        let y = _mm512_scalef_ps(er, k);
-        // SAFETY: as for the load.
-        unsafe { _mm512_storeu_ps(out.as_mut_ptr().add(i) as *mut f32, y) };
-    }
-    for (o, &v) in out[full..n].iter_mut().zip(&x[full..n]) {
-        o.write(exp_f32(v));
-    }
+        _mm512_scalef_ps(er, k)
+    })
 }
 
 /// Natural logarithm in `f32`: `x = m 2^e` with `m` in `[sqrt(1/2), sqrt(2))`, a degree-9
@@ -163,24 +199,22 @@ pub fn ln_f32(x: f32) -> f32 {
 /// same exact values, so the results are the same bits (tested like `exp`'s).
 pub(crate) fn ln_f32_slice(x: &[f32], out: &mut [std::mem::MaybeUninit<f32>]) -> bool {
     #[cfg(target_arch = "x86_64")]
-    if x.len() == out.len() && super::simd::level() == super::simd::Level::Avx512 {
-        // SAFETY: the level is AVX-512 only where the CPU reports it; the lengths match.
-        unsafe { ln_f32_avx512(x, out) };
-        return true;
+    {
+        avx512_slice(x, out, ln_f32_avx512)
     }
-    false
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let _ = (x, out);
+        false
+    }
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512dq")]
 unsafe fn ln_f32_avx512(x: &[f32], out: &mut [std::mem::MaybeUninit<f32>]) {
     use std::arch::x86_64::*;
-    let n = x.len().min(out.len());
-    let full = n / 16 * 16;
     let set = _mm512_set1_ps;
-    for i in (0..full).step_by(16) {
-        // SAFETY: i + 16 <= n elements of both slices (`MaybeUninit<f32>` is an f32).
-        let v = unsafe { _mm512_loadu_ps(x.as_ptr().add(i)) };
+    map_16_lanes(x, out, ln_f32, |v| {
         // m in [0.5, 1) and e with v = m 2^e, as `ln_f32` computes them.
         let m = _mm512_getmant_ps::<_MM_MANT_NORM_P5_1, _MM_MANT_SIGN_SRC>(v);
         let e = _mm512_add_ps(_mm512_getexp_ps(v), set(1.0));
@@ -207,7 +241,7 @@ unsafe fn ln_f32_avx512(x: &[f32], out: &mut [std::mem::MaybeUninit<f32>]) {
         // classification finds whether any lane is one (NaNs, zeros, infinities,
         // negatives: every class but positive normals and subnormals); usually none is.
         let special = _mm512_fpclass_ps_mask::<0xdf>(v);
-        let y = if special == 0 {
+        if special == 0 {
             r
         } else {
             let finite_positive = _mm512_cmp_ps_mask::<_CMP_GT_OQ>(v, set(0.0))
@@ -217,13 +251,8 @@ unsafe fn ln_f32_avx512(x: &[f32], out: &mut [std::mem::MaybeUninit<f32>]) {
             let mut y = _mm512_mask_blend_ps(finite_positive, set(f32::NAN), r);
             y = _mm512_mask_blend_ps(zero, y, set(f32::NEG_INFINITY));
             _mm512_mask_blend_ps(inf, y, v)
-        };
-        // SAFETY: as for the load.
-        unsafe { _mm512_storeu_ps(out.as_mut_ptr().add(i) as *mut f32, y) };
-    }
-    for (o, &v) in out[full..n].iter_mut().zip(&x[full..n]) {
-        o.write(ln_f32(v));
-    }
+        }
+    })
 }
 
 /// `ln(1 + x)` in `f32`: with `u = 1 + x` rounded, `ln(u) + (x - (u - 1)) / u` — the
