@@ -634,6 +634,7 @@ impl Forming {
     ) {
         self.rows = rows;
         let mid_row = splits.helper_rows(rows);
+        self.work += rows_and_work(program, &step).map_or(0, |(_, w)| w);
         match (&step, &c) {
             (
                 PlanStep::Fused {
@@ -641,7 +642,6 @@ impl Forming {
                 },
                 Candidate::Fused { mid },
             ) => {
-                self.work += kernel.elements();
                 for (&v, &(dtype, n)) in outputs.iter().zip(kernel.outputs()) {
                     // Reductions' outputs have one element per row of the kernel.
                     let split = if n == kernel.elements() {
@@ -652,11 +652,10 @@ impl Forming {
                     self.define(v, dtype, n, split);
                 }
             }
-            (PlanStep::Equation(k), Candidate::Dot { k: row, .. }) => {
+            (PlanStep::Equation(k), Candidate::Dot { .. }) => {
                 let out = program.equations[*k].outputs[0];
                 let ty = program.var_type(out);
                 let n = ty.size();
-                self.work += rows * row * (n / rows) / 4;
                 self.define(out, ty.dtype, n, mid_row * (n / rows));
             }
             (PlanStep::Equation(k), Candidate::ColumnSum { cols, .. }) => {
