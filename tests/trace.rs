@@ -189,6 +189,17 @@ fn trees_flatten_and_rebuild_in_order() {
     let some: Option<Array> = Some(Array::zeros(&[1]));
     assert_eq!(some.num_leaves(), 1);
     assert_eq!(().num_leaves(), 0);
+    // Counted without flattening, the count agrees with the leaves for every kind of tree.
+    let none: Option<Array> = None;
+    let nested = (
+        (Array::zeros(&[1]), vec![Array::ones(&[2]); 3]),
+        none,
+        [(Array::zeros(&[1]), ()), (Array::zeros(&[1]), ())],
+        p,
+    );
+    assert_eq!(nested.num_leaves(), 9);
+    assert_eq!(nested.num_leaves(), nested.leaves().len());
+    assert_eq!(nested.arg_leaf_counts(), vec![4, 0, 2, 3]);
 }
 
 #[test]

@@ -85,6 +85,9 @@ impl Tree for Array {
     fn flatten_into(&self, leaves: &mut Vec<Array>) {
         leaves.push(self.clone());
     }
+    fn num_leaves(&self) -> usize {
+        1
+    }
     fn rebuild(&self, leaves: &mut dyn Iterator<Item = Array>) -> Self {
         leaves.next().unwrap_or_else(|| {
             Array::from_error(crate::Error::new(
@@ -98,6 +101,9 @@ impl Tree for Array {
 
 impl Tree for () {
     fn flatten_into(&self, _: &mut Vec<Array>) {}
+    fn num_leaves(&self) -> usize {
+        0
+    }
     fn rebuild(&self, _: &mut dyn Iterator<Item = Array>) -> Self {}
 }
 
@@ -106,6 +112,9 @@ impl<T: Tree> Tree for Vec<T> {
         for x in self {
             x.flatten_into(leaves);
         }
+    }
+    fn num_leaves(&self) -> usize {
+        self.iter().map(Tree::num_leaves).sum()
     }
     fn rebuild(&self, leaves: &mut dyn Iterator<Item = Array>) -> Self {
         self.iter().map(|x| x.rebuild(leaves)).collect()
@@ -118,6 +127,9 @@ impl<T: Tree, const N: usize> Tree for [T; N] {
             x.flatten_into(leaves);
         }
     }
+    fn num_leaves(&self) -> usize {
+        self.iter().map(Tree::num_leaves).sum()
+    }
     fn rebuild(&self, leaves: &mut dyn Iterator<Item = Array>) -> Self {
         std::array::from_fn(|i| self[i].rebuild(leaves))
     }
@@ -128,6 +140,9 @@ impl<T: Tree> Tree for Option<T> {
         if let Some(x) = self {
             x.flatten_into(leaves);
         }
+    }
+    fn num_leaves(&self) -> usize {
+        self.as_ref().map_or(0, Tree::num_leaves)
     }
     fn rebuild(&self, leaves: &mut dyn Iterator<Item = Array>) -> Self {
         self.as_ref().map(|x| x.rebuild(leaves))
@@ -142,6 +157,9 @@ macro_rules! tuple_tree {
             }
             fn rebuild(&self, leaves: &mut dyn Iterator<Item = Array>) -> Self {
                 ($(self.$idx.rebuild(leaves),)+)
+            }
+            fn num_leaves(&self) -> usize {
+                0 $(+ self.$idx.num_leaves())+
             }
             fn arg_leaf_counts(&self) -> Vec<usize> {
                 vec![$(self.$idx.num_leaves()),+]
@@ -222,6 +240,9 @@ impl<T: Tree> Tree for Fallible<T> {
             Ok(t) => t.flatten_into(leaves),
             Err(e) => leaves.push(Array::from_error(e.clone())),
         }
+    }
+    fn num_leaves(&self) -> usize {
+        self.0.as_ref().map_or(1, Tree::num_leaves)
     }
     fn rebuild(&self, leaves: &mut dyn Iterator<Item = Array>) -> Self {
         match &self.0 {

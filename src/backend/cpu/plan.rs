@@ -16,6 +16,7 @@ use crate::compile::fusion::{Schedule, Step, schedule};
 use crate::error::{Error, Result};
 use crate::ir::{ArrayType, Primitive, Program, Var, output_types};
 use std::borrow::Cow;
+use std::sync::Mutex;
 
 /// One step of a plan.
 pub(super) enum PlanStep {
@@ -45,7 +46,13 @@ pub(crate) struct Plan {
     /// For each variable, the last step reading it (`usize::MAX`: kept to the end;
     /// [`NEVER_READ`]: not read).
     last_step: Vec<usize>,
+    /// The memory of a run's environment (one slot per variable), kept empty between
+    /// runs: allocating and freeing it cost a call more than the smallest kernels do.
+    spare_env: Mutex<Vec<Slot<'static>>>,
 }
+
+/// A variable's value during a run: absent, borrowed (an input or a constant) or owned.
+type Slot<'a> = Option<Cow<'a, Buffer>>;
 
 /// Whether every element of `b` has the same bits.
 fn is_uniform(b: &Buffer) -> bool {
@@ -120,6 +127,7 @@ impl Plan {
             out_types,
             steps,
             last_step,
+            spare_env: Mutex::new(Vec::new()),
         })
     }
 
@@ -183,7 +191,7 @@ impl Plan {
     pub(crate) fn run_buffers(&self, inputs: Vec<Cow<'_, Buffer>>) -> Result<Vec<Buffer>> {
         let p = &self.program;
         let fail = |m: String| Error::new("jit", m, None);
-        let mut env: Vec<Option<Cow<'_, Buffer>>> = vec![None; p.var_types.len()];
+        let mut env = self.take_env();
         for (v, c) in p.constvars.iter().zip(&p.consts) {
             env[v.index()] = c.buffer().map(Cow::Borrowed);
         }
@@ -282,6 +290,57 @@ impl Plan {
             let b = b.ok_or_else(|| fail("an output is missing".into()))?;
             outs.push(b.into_owned());
         }
+        self.keep_env(env);
         Ok(outs)
+    }
+
+    /// An environment of empty slots, one per variable, in the kept memory if no other
+    /// run holds it.
+    fn take_env<'a>(&self) -> Vec<Slot<'a>> {
+        let mut env: Vec<Slot<'a>> = self
+            .spare_env
+            .try_lock()
+            .map(|mut kept| std::mem::take(&mut *kept))
+            .unwrap_or_default();
+        env.resize(self.program.var_types.len(), None);
+        env
+    }
+
+    /// Empties `env` (dropping what it still owns) and keeps its memory for the next run.
+    fn keep_env(&self, mut env: Vec<Slot<'_>>) {
+        env.clear();
+        // An empty vector collected in place: the same memory, with the slots' lifetime
+        // no longer tied to this run's inputs.
+        let empty: Vec<Slot<'static>> = env.into_iter().map(|_| None).collect();
+        if let Ok(mut kept) = self.spare_env.try_lock()
+            && kept.capacity() < empty.capacity()
+        {
+            *kept = empty;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Plan;
+    use crate::{Array, make_program};
+
+    /// A run leaves its environment's memory for the next (one slot per variable, all
+    /// empty), and the next run uses that same memory and gives the same values.
+    #[test]
+    fn runs_reuse_one_environment() {
+        let x = Array::from_vec(vec![0.5f32, 1.0, 2.0], &[3]);
+        let p = make_program(|x: &Array| ((x * 2.0).exp() + 1.0).log().sum(), &x).unwrap();
+        let plan = Plan::new(p.clone()).expect("a program of concrete constants has a plan");
+        let first = plan.run(std::slice::from_ref(&x)).unwrap()[0].to_vec::<f32>();
+        let (ptr, capacity, len) = {
+            let kept = plan.spare_env.lock().unwrap();
+            (kept.as_ptr(), kept.capacity(), kept.len())
+        };
+        assert_eq!(len, 0);
+        assert!(capacity >= p.var_types.len(), "{capacity} slots kept");
+        let second = plan.run(std::slice::from_ref(&x)).unwrap()[0].to_vec::<f32>();
+        assert_eq!(plan.spare_env.lock().unwrap().as_ptr(), ptr);
+        assert_eq!(first.unwrap(), second.unwrap());
     }
 }
