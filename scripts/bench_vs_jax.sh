@@ -40,9 +40,15 @@ a = ours["per_step_us"]
 print(f"notebook VI step (split + normal draw, value_and_grad(elbo), update), {ours['steps']} steps,")
 print(f"  {ours['num_points']} points, {ours['num_features']} features, batch {ours['batch_size']}")
 print(f"  autobatch first call (trace + optimize + compile + one step): {ours['compile_s'] * 1e3:.2f} ms")
+print("the notebook's loop (jitted sampler, jitted value_and_grad(elbo), eager update):")
 print(f"  autobatch                   {a:8.1f} us/step")
 print(f"  JAX {jax['jax_version']} notebook loop     {jax['loop_per_step_us']:8.1f} us/step   autobatch/JAX = {a / jax['loop_per_step_us']:.3f}")
 print(f"  JAX {jax['jax_version']} lax.fori_loop     {jax['fori_loop_per_step_us']:8.1f} us/step   autobatch/JAX = {a / jax['fori_loop_per_step_us']:.3f}")
+j = ours["jitted_step_per_step_us"]
+print("the step as one jitted function, called from a Rust loop:")
+print(f"  autobatch jit(step)         {j:8.1f} us/step")
+print(f"  JAX {jax['jax_version']} notebook loop     {jax['loop_per_step_us']:8.1f} us/step   autobatch/JAX = {j / jax['loop_per_step_us']:.3f}")
+print(f"  JAX {jax['jax_version']} lax.fori_loop     {jax['fori_loop_per_step_us']:8.1f} us/step   autobatch/JAX = {j / jax['fori_loop_per_step_us']:.3f}")
 s = ours["scan_per_step_us"]
 print(f"the whole loop as one compiled loop (first call: {ours['scan_compile_s'] * 1e3:.2f} ms):")
 print(f"  autobatch jit(scan)         {s:8.1f} us/step")

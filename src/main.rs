@@ -1,7 +1,7 @@
 //! The `autobatch` command line: `autobatch demo` runs the notebook "Autobatching for
 //! Bayesian inference" end to end.
 
-use autobatch::notebook::{ViConfig, ViRun, run_vi, run_vi_scan};
+use autobatch::notebook::{ViConfig, ViRun, run_vi, run_vi_jitted_step, run_vi_scan};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
@@ -316,6 +316,26 @@ fn report(run: &ViRun, args: &DemoArgs) -> autobatch::Result<()> {
 /// How many times `bench` runs the loop (it reports the fastest, as the JAX script does).
 const BENCH_REPEATS: usize = 3;
 
+/// A way to run the notebook's loop (`run_vi`, `run_vi_jitted_step`, `run_vi_scan`).
+type ViRunner = fn(&ViConfig) -> autobatch::Result<ViRun>;
+
+/// The first run's compile time, then the fastest of [`BENCH_REPEATS`] runs' time and
+/// microseconds per step.
+fn best_of(config: &ViConfig, run: ViRunner) -> autobatch::Result<(f64, f64, f64)> {
+    let mut compile_s = 0.0;
+    let mut best = (f64::INFINITY, f64::INFINITY);
+    for repeat in 0..BENCH_REPEATS {
+        let r = run(config)?;
+        if repeat == 0 {
+            compile_s = r.compile_s;
+        }
+        if r.per_step_us() < best.1 {
+            best = (r.steps_s, r.per_step_us());
+        }
+    }
+    Ok((compile_s, best.0, best.1))
+}
+
 fn bench(args: BenchArgs) -> ExitCode {
     let size = &args.size;
     if size.steps < 2
@@ -337,49 +357,31 @@ fn bench(args: BenchArgs) -> ExitCode {
         num_features: size.num_features,
         ..ViConfig::default()
     };
-    // Like the JAX script: the best of `BENCH_REPEATS` runs, each after its own first call
-    // (the first call of the first run is the compile time reported).
-    let mut best: Option<(f64, f64)> = None;
-    let mut compile_s = 0.0;
-    for repeat in 0..BENCH_REPEATS {
-        match run_vi(&config, |_, _| {}) {
-            Ok(run) => {
-                if repeat == 0 {
-                    compile_s = run.compile_s;
-                }
-                let per_step = run.per_step_us();
-                if best.is_none_or(|(b, _)| per_step < b) {
-                    best = Some((per_step, run.steps_s));
-                }
-            }
+    // Like the JAX script: the best of `BENCH_REPEATS` runs of each way to run the loop,
+    // each after its own first call (the first run's first call is the compile time).
+    let ways: [(&str, ViRunner); 3] = [
+        ("notebook loop", |c| run_vi(c, |_, _| {})),
+        ("jitted step", run_vi_jitted_step),
+        ("scan", run_vi_scan),
+    ];
+    let mut results = Vec::with_capacity(ways.len());
+    for (name, run) in ways {
+        match best_of(&config, run) {
+            Ok(r) => results.push(r),
             Err(e) => {
-                eprintln!("error: {e}");
+                eprintln!("error: {name}: {e}");
                 return ExitCode::FAILURE;
             }
         }
     }
-    let (per_step_us, steps_s) = best.unwrap_or((f64::NAN, f64::NAN));
-    // The whole loop as one jitted scan, best of the same number of runs.
-    let mut scan_best: Option<(f64, f64)> = None;
-    let mut scan_compile_s = 0.0;
-    for repeat in 0..BENCH_REPEATS {
-        match run_vi_scan(&config) {
-            Ok(run) => {
-                if repeat == 0 {
-                    scan_compile_s = run.compile_s;
-                }
-                let per_step = run.per_step_us();
-                if scan_best.is_none_or(|(b, _)| per_step < b) {
-                    scan_best = Some((per_step, run.steps_s));
-                }
-            }
-            Err(e) => {
-                eprintln!("error: {e}");
-                return ExitCode::FAILURE;
-            }
-        }
-    }
-    let (scan_per_step_us, scan_steps_s) = scan_best.unwrap_or((f64::NAN, f64::NAN));
+    let [
+        (compile_s, steps_s, per_step_us),
+        (jitted_compile_s, jitted_steps_s, jitted_per_step_us),
+        (scan_compile_s, scan_steps_s, scan_per_step_us),
+    ] = results[..]
+    else {
+        unreachable!("one result per way to run the loop");
+    };
     let value = serde_json::json!({
         "steps": size.steps,
         "batch_size": size.batch_size,
@@ -388,6 +390,9 @@ fn bench(args: BenchArgs) -> ExitCode {
         "compile_s": compile_s,
         "steps_s": steps_s,
         "per_step_us": per_step_us,
+        "jitted_step_compile_s": jitted_compile_s,
+        "jitted_step_steps_s": jitted_steps_s,
+        "jitted_step_per_step_us": jitted_per_step_us,
         "scan_compile_s": scan_compile_s,
         "scan_steps_s": scan_steps_s,
         "scan_per_step_us": scan_per_step_us,

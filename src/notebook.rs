@@ -191,13 +191,7 @@ pub fn normal_sample(samples: usize, features: usize) -> impl Fn(&Array) -> (Arr
 /// assert!((run.elbo[0] + 175.56161).abs() < 5e-4); // JAX's first ELBO
 /// ```
 pub fn run_vi(config: &ViConfig, mut on_step: impl FnMut(usize, f32)) -> Result<ViRun> {
-    if config.batch_size == 0 || config.num_points == 0 || config.num_features == 0 {
-        return Err(Error::new(
-            "run_vi",
-            "batch_size, num_points and num_features must be positive",
-            None,
-        ));
-    }
+    check_sizes(config, "run_vi")?;
     let (data, _) = logistic_regression(config.data_seed, config.num_points, config.num_features)?;
     let d = config.num_features;
     let batched_log_joint = jit(vmap(log_joint(&data, config.prior_scale)));
@@ -243,11 +237,108 @@ pub fn run_vi(config: &ViConfig, mut on_step: impl FnMut(usize, f32)) -> Result<
     })
 }
 
+/// The state [`vi_step`] carries from step to step: `(key, beta_loc, beta_log_scale)`.
+pub type ViState = (Array, Array, Array);
+
+/// The notebook's whole step as one function of `(key, beta_loc, beta_log_scale)`: split
+/// the key, draw the normals, evaluate the ELBO and its gradient, update the parameters;
+/// returns the next state and the ELBO. [`run_vi_jitted_step`] jits it, [`run_vi_scan`]
+/// scans it.
+///
+/// ```
+/// use autobatch::{datasets::logistic_regression, notebook::{vi_step, ViConfig}, random, Array};
+/// let config = ViConfig::default();
+/// let (data, _) = logistic_regression(config.data_seed, 100, 10).unwrap();
+/// let step = vi_step(&data, &config);
+/// let state = (random::key(config.key), Array::zeros(&[10]), Array::zeros(&[10]));
+/// let (_, elbo) = step(&state).unwrap();
+/// assert!((elbo.item::<f32>().unwrap() + 175.56161).abs() < 5e-4); // JAX's first ELBO
+/// ```
+pub fn vi_step<'a>(
+    data: &'a LogisticRegressionData,
+    config: &ViConfig,
+) -> impl Fn(&ViState) -> Result<(ViState, Array)> + 'a {
+    let elbo_val_and_grad = value_and_grad(elbo(vmap(log_joint(data, config.prior_scale))));
+    let normal_sample = normal_sample(config.batch_size, config.num_features);
+    let step_size = config.step_size;
+    move |(key, loc, log_scale): &(Array, Array, Array)| {
+        let (key, epsilon) = normal_sample(key);
+        let params = (loc.clone(), log_scale.clone());
+        let (elbo_val, (g_loc, g_log_scale)) = elbo_val_and_grad(&params, &epsilon)?;
+        let next = (
+            key,
+            loc + step_size * g_loc,
+            log_scale + step_size * g_log_scale,
+        );
+        Ok((next, elbo_val))
+    }
+}
+
+/// Checks a run's sizes (`what` names the caller in the error).
+fn check_sizes(config: &ViConfig, what: &str) -> Result<()> {
+    if config.batch_size == 0 || config.num_points == 0 || config.num_features == 0 {
+        return Err(Error::new(
+            what,
+            "batch_size, num_points and num_features must be positive",
+            None,
+        ));
+    }
+    Ok(())
+}
+
+/// [`run_vi`] with the whole step compiled as ONE program ([`vi_step`] under `jit`),
+/// called once per step from a Rust loop that reads out each ELBO: the way to write the
+/// notebook's loop for speed while keeping a loop of your own. `compile_s` and `steps_s`
+/// as for [`run_vi`].
+///
+/// ```
+/// use autobatch::notebook::{run_vi, run_vi_jitted_step, ViConfig};
+/// let config = ViConfig { steps: 5, ..ViConfig::default() };
+/// let jitted = run_vi_jitted_step(&config).unwrap();
+/// let stepped = run_vi(&config, |_, _| {}).unwrap();
+/// assert!((jitted.elbo[4] - stepped.elbo[4]).abs() < 1e-3);
+/// ```
+pub fn run_vi_jitted_step(config: &ViConfig) -> Result<ViRun> {
+    check_sizes(config, "run_vi_jitted_step")?;
+    let (data, _) = logistic_regression(config.data_seed, config.num_points, config.num_features)?;
+    let d = config.num_features;
+    let step = jit(vi_step(&data, config));
+    let mut state = (
+        random::key(config.key),
+        Array::zeros(&[d]),
+        Array::zeros(&[d]),
+    );
+    let mut elbos = Vec::with_capacity(config.steps);
+    let mut first_step_s = 0.0;
+    let start = Instant::now();
+    let mut after_first = start;
+    for i in 0..config.steps {
+        let (next, elbo_val) = step(&state)?;
+        state = next;
+        elbos.push(elbo_val.item::<f32>()?);
+        if i == 0 {
+            first_step_s = start.elapsed().as_secs_f64();
+            after_first = Instant::now();
+        }
+    }
+    let steps_s = after_first.elapsed().as_secs_f64();
+    let typical = steps_s / config.steps.saturating_sub(1).max(1) as f64;
+    let (_, beta_loc, beta_log_scale) = state;
+    Ok(ViRun {
+        data: data.clone(),
+        elbo: elbos,
+        beta_loc: beta_loc.check()?,
+        beta_log_scale: beta_log_scale.check()?,
+        compile_s: (first_step_s - typical).max(0.0),
+        steps_s,
+        timed_steps: config.steps.saturating_sub(1),
+    })
+}
+
 /// [`run_vi`] with the whole optimization loop compiled as ONE program: a jitted `scan`
-/// over the steps whose body splits the key, draws the normals, evaluates the ELBO and
-/// its gradient and updates the parameters (like a `lax.fori_loop` over the notebook's
-/// step). The ELBO of every step comes out stacked. `compile_s` is the first call's extra
-/// time; `steps_s` is the time of a second call, which runs the compiled loop only.
+/// of [`vi_step`] over the steps (like a `lax.fori_loop` over the notebook's step). The
+/// ELBO of every step comes out stacked. `compile_s` is the first call's extra time;
+/// `steps_s` is the time of a second call, which runs the compiled loop only.
 ///
 /// ```
 /// use autobatch::notebook::{run_vi, run_vi_scan, ViConfig};
@@ -258,31 +349,13 @@ pub fn run_vi(config: &ViConfig, mut on_step: impl FnMut(usize, f32)) -> Result<
 /// assert!((looped.elbo[4] - stepped.elbo[4]).abs() < 1e-3);
 /// ```
 pub fn run_vi_scan(config: &ViConfig) -> Result<ViRun> {
-    if config.batch_size == 0 || config.num_points == 0 || config.num_features == 0 {
-        return Err(Error::new(
-            "run_vi_scan",
-            "batch_size, num_points and num_features must be positive",
-            None,
-        ));
-    }
+    check_sizes(config, "run_vi_scan")?;
     let (data, _) = logistic_regression(config.data_seed, config.num_points, config.num_features)?;
     let d = config.num_features;
-    let elbo_val_and_grad = value_and_grad(elbo(vmap(log_joint(&data, config.prior_scale))));
-    let normal_sample = normal_sample(config.batch_size, d);
-    let step_size = config.step_size;
-    let step = |(key, loc, log_scale): &(Array, Array, Array), _: &()| {
-        let (key, epsilon) = normal_sample(key);
-        let params = (loc.clone(), log_scale.clone());
-        let (elbo_val, (g_loc, g_log_scale)) = elbo_val_and_grad(&params, &epsilon)?;
-        let next = (
-            key,
-            loc + step_size * g_loc,
-            log_scale + step_size * g_log_scale,
-        );
-        Result::Ok((next, elbo_val))
-    };
+    let step = vi_step(&data, config);
     let steps = ScanOptions::new().length(config.steps);
-    let train = jit(|init: &(Array, Array, Array)| scan_with(step, init, &(), steps));
+    let train =
+        jit(|init: &(Array, Array, Array)| scan_with(|s, _: &()| step(s), init, &(), steps));
     let init = (
         random::key(config.key),
         Array::zeros(&[d]),

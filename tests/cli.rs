@@ -319,8 +319,13 @@ fn bench_reports_its_run_size_and_rejects_bad_ones() {
         (Some(3), Some(50), Some(4))
     );
     assert_eq!(v["batch_size"].as_u64(), Some(8));
-    assert!(v["per_step_us"].as_f64().is_some_and(|t| t > 0.0));
-    assert!(v["compile_s"].as_f64().is_some_and(|t| t >= 0.0));
+    // The three ways to run the loop: the notebook's, one jitted step, one jitted scan.
+    for way in ["", "jitted_step_", "scan_"] {
+        let per_step = &v[format!("{way}per_step_us")];
+        assert!(per_step.as_f64().is_some_and(|t| t > 0.0), "{way}: {v}");
+        let compile = &v[format!("{way}compile_s")];
+        assert!(compile.as_f64().is_some_and(|t| t >= 0.0), "{way}: {v}");
+    }
     let bad = autobatch(&["bench", "--num-features", "0"]);
     assert_eq!(bad.status.code(), Some(2));
     let err = String::from_utf8_lossy(&bad.stderr);

@@ -1,7 +1,7 @@
 //! The notebook's variational inference, all 1000 steps, against JAX's run.
 
 mod common;
-use autobatch::notebook::{ViConfig, run_vi, run_vi_scan};
+use autobatch::notebook::{ViConfig, run_vi, run_vi_jitted_step, run_vi_scan};
 
 #[test]
 fn vi_run_matches_jax_at_every_step() {
@@ -78,4 +78,26 @@ fn vi_as_one_scan_equals_the_step_loop() {
     eprintln!("scan vs steps: elbo {elbo_gap}, loc {loc_gap}, log scale {scale_gap}");
     // The loop body runs the same kernels as the separately jitted step: bit for bit.
     assert_eq!((elbo_gap, loc_gap, scale_gap), (0.0, 0.0, 0.0));
+}
+
+/// The whole step as one jitted function, called from a loop, gives the step-by-step
+/// loop's parameters and ELBOs exactly too.
+#[test]
+fn vi_with_one_jitted_step_equals_the_step_loop() {
+    let config = ViConfig {
+        steps: 300,
+        ..ViConfig::default()
+    };
+    let stepped = run_vi(&config, |_, _| {}).unwrap();
+    let jitted = run_vi_jitted_step(&config).unwrap();
+    assert_eq!(jitted.elbo, stepped.elbo);
+    assert_eq!(
+        jitted.beta_loc.to_vec::<f32>().unwrap(),
+        stepped.beta_loc.to_vec::<f32>().unwrap()
+    );
+    assert_eq!(
+        jitted.beta_log_scale.to_vec::<f32>().unwrap(),
+        stepped.beta_log_scale.to_vec::<f32>().unwrap()
+    );
+    assert_eq!(jitted.timed_steps, 299);
 }
