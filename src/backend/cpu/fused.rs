@@ -31,7 +31,10 @@ use crate::compile::fusion::{FusedGroup, MAX_FUSED_ROW};
 use crate::ir::{BinaryOp, CompareOp, Primitive, Program, ReduceOp, UnaryOp, Var};
 use std::collections::HashMap;
 use std::mem::MaybeUninit;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+
+mod chain;
+use chain::Stream;
 
 /// The scratch memory one chunk of all of a kernel's registers may take: within the
 /// L1 data cache (48 KiB on the machines measured), beside the inputs' chunks. Measured
@@ -54,7 +57,7 @@ const MIN_CHUNK: usize = 256;
 const MAX_CHUNK: usize = 8192;
 
 /// Where an instruction reads a value.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Src {
     /// A scratch register.
     Reg(usize),
@@ -102,6 +105,8 @@ enum Instr {
     Store(Src, usize),
     /// Reduces each row of a value into output `.2`.
     Reduce(ReduceOp, Src, usize),
+    /// A run of cheap elementwise instructions as machine code (see [`chain`]).
+    Chain(Arc<chain::Chain>),
 }
 
 impl Instr {
@@ -125,6 +130,7 @@ impl Instr {
             Instr::Threefry(srcs, r0, r1) => (regs(srcs), vec![*r0, *r1]),
             Instr::Splat(_, r) | Instr::Tile(_, r) | Instr::TileAt(_, r) => (Vec::new(), vec![*r]),
             Instr::Store(x, _) | Instr::Reduce(_, x, _) => (regs(&[*x]), Vec::new()),
+            Instr::Chain(c) => (c.reads.clone(), c.writes.clone()),
         }
     }
 }
@@ -145,6 +151,10 @@ pub(crate) struct FusedKernel {
     prologue: Vec<Instr>,
     /// Run on every chunk.
     instrs: Vec<Instr>,
+    /// `instrs` with runs of cheap instructions compiled ([`chain`]), where this machine
+    /// runs them and a run was found: used instead of `instrs` by threads whose kernels
+    /// use AVX-512.
+    chained: Option<Vec<Instr>>,
     /// Dtype and element count of each output, in the group's output order.
     outputs: Vec<(DType, usize)>,
     /// Register sets kept between runs, one per side of a join (so each thread gets
@@ -451,6 +461,17 @@ impl FusedKernel {
                 return Err(format!("fused output {o} has {writers} writers"));
             }
         }
+        let register_dtypes = b.registers.clone();
+        let input_dtypes: Vec<DType> = group
+            .inputs
+            .iter()
+            .map(|&v| program.var_type(v).dtype)
+            .collect();
+        let dtype = |s: Src| match s {
+            Src::Reg(r) => register_dtypes.get(r).copied(),
+            Src::Input(i) | Src::Scalar(i) => input_dtypes.get(i).copied(),
+        };
+        let chained = chain::form(&b.instrs, &dtype);
         Ok(FusedKernel {
             elements: n,
             chunk,
@@ -460,6 +481,7 @@ impl FusedKernel {
             fixed: b.fixed,
             prologue: b.prologue,
             instrs: b.instrs,
+            chained,
             outputs,
             scratch: BySide::default(),
             long_rows,
@@ -721,7 +743,11 @@ impl FusedKernel {
                 }
             };
         }
-        for instr in &self.instrs {
+        let instrs = match &self.chained {
+            Some(chained) if super::simd::level() == super::simd::Level::Avx512 => chained,
+            _ => &self.instrs,
+        };
+        for instr in instrs {
             match *instr {
                 Instr::Unary(op, x, d) => unary_into(op, src!(x)?, out!(d))?,
                 Instr::Binary(op, x, y, d) => binary_into(op, src!(x)?, src!(y)?, out!(d))?,
@@ -745,6 +771,21 @@ impl FusedKernel {
                 }
                 Instr::TileAt(i, r) => repeat(whole(inputs, i)?, dst(r), start, false)?,
                 Instr::Store(x, o) => copy_into(src!(x)?, outs[o].sub(start - base..end - base)?)?,
+                Instr::Chain(ref c) => {
+                    let mut ptrs = [std::ptr::null_mut::<u8>(); chain::MAX_STREAMS];
+                    for (p, s) in ptrs.iter_mut().zip(&c.streams) {
+                        *p = match *s {
+                            // SAFETY: as above.
+                            Stream::Reg(r) => word_ptr(unsafe { chunks[r].slots(len) })?,
+                            Stream::Input(i) => word_ptr_of(src!(Src::Input(i))?, len)?,
+                            Stream::Scalar(i) => word_ptr_of(src!(Src::Scalar(i))?, 1)?,
+                            Stream::Out(o) => word_ptr(outs[o].sub(start - base..end - base)?)?,
+                        };
+                    }
+                    // SAFETY: each pointer holds `len` 32-bit elements (one for a scalar),
+                    // as `word_ptr` checked; chains exist only on CPUs with AVX-512.
+                    unsafe { c.run(&ptrs, len) };
+                }
                 Instr::Reduce(op, x, o) => {
                     let x = src!(x)?;
                     if let Some((part, partials)) = &mut long {
@@ -759,6 +800,30 @@ impl FusedKernel {
         }
         Ok(())
     }
+}
+
+/// Where the elements of a 32-bit chunk begin, for a chain's machine code.
+fn word_ptr(out: Out<'_>) -> Result<*mut u8, String> {
+    match out {
+        Out::F32(v) => Ok(v.as_mut_ptr() as *mut u8),
+        Out::I32(v) => Ok(v.as_mut_ptr() as *mut u8),
+        Out::U32(v) => Ok(v.as_mut_ptr() as *mut u8),
+        _ => Err("a chain writes only 32-bit values".into()),
+    }
+}
+
+/// Where the elements of a 32-bit input begin, checking that it holds `len` of them.
+fn word_ptr_of(slice: Slice<'_>, len: usize) -> Result<*mut u8, String> {
+    let (ptr, n) = match slice {
+        Slice::F32(v) => (v.as_ptr() as *mut u8, v.len()),
+        Slice::I32(v) => (v.as_ptr() as *mut u8, v.len()),
+        Slice::U32(v) => (v.as_ptr() as *mut u8, v.len()),
+        _ => return Err("a chain reads only 32-bit values".into()),
+    };
+    if n < len {
+        return Err("a chain's input is shorter than its chunk".into());
+    }
+    Ok(ptr)
 }
 
 /// Kernels at least this large run on two threads.

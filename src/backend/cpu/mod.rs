@@ -25,6 +25,7 @@ mod linalg;
 pub mod math;
 pub mod math_f64;
 mod moves;
+mod native;
 mod plan;
 mod pool;
 mod reduce;
