@@ -7,8 +7,8 @@
 //! arithmetic; for an add or a multiply it is most of the cost (about 1.6 cycles per 16
 //! elements here, against about 0.5 for the operation itself). A run of two or more such
 //! instructions — `f32`, `i32` and `u32` adds, subtractions, products, quotients, `max`
-//! and `min` of floats, bitwise operations, shifts, negation, fused multiply-adds and
-//! bitcasts between 32-bit types — becomes one [`Chain`]: a loop over the chunk, 16
+//! and `min` of floats, bitwise operations, shifts, negation, fused multiply-adds,
+//! bitcasts between 32-bit types, and copies into outputs — becomes one [`Chain`]: a loop over the chunk, 16
 //! elements at a time, that loads each operand once, keeps every value in a `zmm`
 //! register, and stores only what later instructions or the kernel's outputs read. The
 //! last partial vector runs under a mask.
@@ -145,7 +145,8 @@ enum Step {
     Neg { float: bool, x: Src, d: Dst },
     /// `d = a * b + c`, rounded once.
     Fma { a: Src, b: Src, c: Src, d: Dst },
-    /// `d = x`, read as another 32-bit type.
+    /// `d = x`, read as another 32-bit type; or a copy of `x` into an output (a
+    /// `Store`).
     Bitcast { x: Src, d: Dst },
 }
 
@@ -193,6 +194,7 @@ fn step(instr: &Instr, dtype: &dyn Fn(Src) -> Option<DType>) -> Option<Step> {
             .all(|&s| dtype(s) == Some(DType::F32))
             .then_some(Step::Fma { a, b, c, d }),
         Instr::Bitcast(x, d) => is_word(dtype(x)).then_some(Step::Bitcast { x, d }),
+        Instr::Store(x, o) => is_word(dtype(x)).then_some(Step::Bitcast { x, d: Dst::Out(o) }),
         _ => None,
     }
 }
@@ -676,6 +678,17 @@ mod tests {
             three_floats,
             |(x, y, z)| lax::unary(UnaryOp::Neg, &lax::fma(x, y, z)) * x - y,
             4,
+        );
+        // A value both returned and read again: its copy into the output joins the chain.
+        same_bits(
+            "stores",
+            three_floats,
+            |(x, y, z)| {
+                let s = x + y;
+                let t = &s * z;
+                crate::stack(&[&s, &t, &(&t - x)], 0)
+            },
+            3,
         );
     }
 
