@@ -31,7 +31,6 @@ use super::simd::vectorized;
 use super::worker::BySide;
 use crate::array::{Buffer, DType};
 use crate::ir::{Primitive, Program, ReduceOp, Var};
-use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 use std::thread::ThreadId;
@@ -91,6 +90,9 @@ enum RegionOp {
     },
 }
 
+/// The values computed before a region, by variable (read from both threads).
+pub(super) type Env<'a> = dyn Fn(Var) -> Option<&'a Buffer> + Sync + 'a;
+
 /// A part's buffers for the internal values, with the thread that allocated them.
 type KeptBuffers = (ThreadId, Vec<Buffer>);
 
@@ -142,7 +144,7 @@ impl RowRegion {
 
     /// Runs the region on the plan's environment, returning the buffers of
     /// [`RowRegion::writes`].
-    pub(super) fn run(&self, env: &[Option<Cow<'_, Buffer>>]) -> Result<Vec<Buffer>, String> {
+    pub(super) fn run(&self, env: &Env<'_>) -> Result<Vec<Buffer>, String> {
         let mut buffers = Vec::with_capacity(self.writes.len());
         for v in self.values.iter().filter(|v| !v.internal) {
             buffers.push(uninit(v.dtype, v.len)?);
@@ -197,7 +199,7 @@ impl RowRegion {
     fn run_second(
         &self,
         shared: &mut [Option<Out<'_>>],
-        env: &[Option<Cow<'_, Buffer>>],
+        env: &Env<'_>,
     ) -> Result<Vec<Buffer>, String> {
         let mut own = self.own_parts(true)?;
         let result = self.run_steps(true, shared, &mut own, &mut [], env);
@@ -223,7 +225,7 @@ impl RowRegion {
         &self,
         shared: &mut [Option<Out<'_>>],
         heads: &mut [Buffer],
-        env: &[Option<Cow<'_, Buffer>>],
+        env: &Env<'_>,
     ) -> Result<(), String> {
         let mut own = self.own_parts(false)?;
         let result = self.run_steps(false, shared, &mut own, heads, env);
@@ -334,7 +336,7 @@ impl RowRegion {
         shared: &mut [Option<Out<'s>>],
         own: &'a mut [Buffer],
         heads: &mut [Buffer],
-        env: &[Option<Cow<'_, Buffer>>],
+        env: &Env<'_>,
     ) -> Result<(), String> {
         let mut own = own.iter_mut();
         let mut outs: Vec<Option<Out<'a>>> = Vec::with_capacity(shared.len());
@@ -354,9 +356,7 @@ impl RowRegion {
             });
         }
         let external = |v: Var| -> Result<&Buffer, String> {
-            env.get(v.index())
-                .and_then(|b| b.as_deref())
-                .ok_or_else(|| "a region input is missing".to_string())
+            env(v).ok_or_else(|| "a region input is missing".to_string())
         };
         let (row0, row1) = if second {
             (self.mid_row, self.rows)
