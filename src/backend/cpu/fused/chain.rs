@@ -6,12 +6,12 @@
 //! chunk's registers in L1. For an `exp` or a `log` that traffic is small beside the
 //! arithmetic; for an add or a multiply it is most of the cost (about 1.6 cycles per 16
 //! elements here, against about 0.5 for the operation itself). A run of two or more such
-//! instructions — `f32`, `i32` and `u32` adds, subtractions, products, quotients, `max`
-//! and `min` of floats, bitwise operations, shifts, negation, fused multiply-adds,
-//! bitcasts between 32-bit types, and copies into outputs — becomes one [`Chain`]: a loop over the chunk, 16
-//! elements at a time, that loads each operand once, keeps every value in a `zmm`
-//! register, and stores only what later instructions or the kernel's outputs read. The
-//! last partial vector runs under a mask.
+//! instructions — `f32`, `i32` and `u32` adds, subtractions and products, quotients,
+//! `max` and `min` of floats, bitwise operations, shifts, negation, fused multiply-adds,
+//! bitcasts between 32-bit types, and copies into outputs — becomes one [`Chain`]: a
+//! loop over the chunk, 16 elements at a time, that loads each operand once, keeps every
+//! value in a `zmm` register, and stores only what later instructions or the kernel's
+//! outputs read. The last partial vector runs under a mask.
 //!
 //! Each operation is the same IEEE operation the instruction's slice loop performs
 //! (`vaddps` for `+`, `vfmadd` for `mul_add`, ...), and where the loop's semantics differ
@@ -23,6 +23,11 @@
 //! CPU has AVX-512 and the system gives executable memory; the kernel keeps its plain
 //! instructions for other CPUs (and for a thread whose kernels are pinned to a lower
 //! vector width).
+//!
+//! `exp` and `ln` stay separate passes: inside a chain they were no faster (those
+//! kernels are bound by arithmetic, and a pass's loads and stores use ports that would
+//! otherwise idle), and two in one chain were much slower (each vector a long dependent
+//! sequence that out-of-order execution cannot overlap enough).
 
 use super::super::native::{
     Asm, CMP_UNORD_Q, ExecCode, Op, RAX, RCX, RDI, RDX, RSI, Rm, VADDPS, VBROADCASTSS, VCMPPS,
@@ -126,6 +131,7 @@ fn available() -> bool {
         && super::super::simd::level() == super::super::simd::Level::Avx512
 }
 
+/// Whether values of `d` fill 32-bit lanes (the lanes chains compute on).
 fn is_word(d: Option<DType>) -> bool {
     matches!(d, Some(DType::F32 | DType::I32 | DType::U32))
 }
@@ -151,6 +157,7 @@ enum Step {
 }
 
 impl Step {
+    /// The operands.
     fn srcs(&self) -> Vec<Src> {
         match *self {
             Step::Binary { x, y, .. } => vec![x, y],
@@ -159,6 +166,7 @@ impl Step {
         }
     }
 
+    /// Where the result goes.
     fn dst(&self) -> Dst {
         match *self {
             Step::Binary { d, .. }
@@ -232,6 +240,7 @@ enum Constant {
 }
 
 impl Constant {
+    /// The bits of each lane.
     fn bits(self) -> u32 {
         match self {
             Constant::Sign => 0x8000_0000,
@@ -241,13 +250,15 @@ impl Constant {
     }
 }
 
-/// The registers a run's code needs: those loaded once (constants and scalars), and
-/// those of each loop iteration (loaded operands and results). `None` when more than 32.
+/// What a run's code keeps in registers for the whole call: its constants and scalars.
 struct Layout {
     constants: Vec<Constant>,
     scalars: Vec<usize>,
 }
 
+/// The layout of `run`'s code, or `None` where it needs more than the 32 vector
+/// registers (those kept for the call, plus each loop iteration's loaded operands and
+/// results) or more than [`MAX_STREAMS`] pointers.
 fn layout(run: &[Step]) -> Option<Layout> {
     let mut constants = Vec::new();
     let mut scalars = Vec::new();
