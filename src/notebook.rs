@@ -238,6 +238,12 @@ pub fn run_vi(config: &ViConfig, mut on_step: impl FnMut(usize, f32)) -> Result<
 }
 
 /// The state [`vi_step`] carries from step to step: `(key, beta_loc, beta_log_scale)`.
+///
+/// ```
+/// use autobatch::{notebook::ViState, random, Array};
+/// let start: ViState = (random::key(10003), Array::zeros(&[10]), Array::zeros(&[10]));
+/// assert_eq!(start.1.shape(), &[10]);
+/// ```
 pub type ViState = (Array, Array, Array);
 
 /// The notebook's whole step as one function of `(key, beta_loc, beta_log_scale)`: split
