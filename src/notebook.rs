@@ -200,11 +200,7 @@ pub fn run_vi(config: &ViConfig, mut on_step: impl FnMut(usize, f32)) -> Result<
 
     let mut key = random::key(config.key);
     let mut params = (Array::zeros(&[d]), Array::zeros(&[d]));
-    let mut elbos = Vec::with_capacity(config.steps);
-    let mut first_step_s = 0.0;
-    let start = Instant::now();
-    let mut after_first = start;
-    for i in 0..config.steps {
+    let timed = timed_loop(config.steps, |i| {
         let (new_key, epsilon) = normal_sample(&key)?;
         key = new_key;
         let (elbo_val, (g_loc, g_log_scale)) = elbo_val_and_grad(&params, &epsilon)?;
@@ -213,28 +209,61 @@ pub fn run_vi(config: &ViConfig, mut on_step: impl FnMut(usize, f32)) -> Result<
             &params.1 + config.step_size * g_log_scale,
         );
         let value = elbo_val.item::<f32>()?;
-        elbos.push(value);
         on_step(i, value);
+        Ok(value)
+    })?;
+    timed.into_run(&data, params.0, params.1)
+}
+
+/// The ELBOs of a loop of steps and its timing: the first step (which traces and
+/// compiles) apart from the others.
+struct TimedLoop {
+    elbo: Vec<f32>,
+    first_step_s: f64,
+    steps_s: f64,
+}
+
+/// Runs `step(i)` (which gives step `i`'s ELBO) for each of `steps` steps, timing the
+/// first apart from the rest.
+fn timed_loop(steps: usize, mut step: impl FnMut(usize) -> Result<f32>) -> Result<TimedLoop> {
+    let mut elbo = Vec::with_capacity(steps);
+    let mut first_step_s = 0.0;
+    let start = Instant::now();
+    let mut after_first = start;
+    for i in 0..steps {
+        elbo.push(step(i)?);
         if i == 0 {
             first_step_s = start.elapsed().as_secs_f64();
             after_first = Instant::now();
         }
     }
-    let steps_s = after_first.elapsed().as_secs_f64();
-    let typical = if config.steps > 1 {
-        steps_s / (config.steps - 1) as f64
-    } else {
-        0.0
-    };
-    Ok(ViRun {
-        data: data.clone(),
-        elbo: elbos,
-        beta_loc: params.0.check()?,
-        beta_log_scale: params.1.check()?,
-        compile_s: (first_step_s - typical).max(0.0),
-        steps_s,
-        timed_steps: config.steps.saturating_sub(1),
+    Ok(TimedLoop {
+        elbo,
+        first_step_s,
+        steps_s: after_first.elapsed().as_secs_f64(),
     })
+}
+
+impl TimedLoop {
+    /// The run: `compile_s` is the first step's time beyond a typical step's.
+    fn into_run(
+        self,
+        data: &LogisticRegressionData,
+        beta_loc: Array,
+        beta_log_scale: Array,
+    ) -> Result<ViRun> {
+        let timed_steps = self.elbo.len().saturating_sub(1);
+        let typical = self.steps_s / timed_steps.max(1) as f64;
+        Ok(ViRun {
+            data: data.clone(),
+            elbo: self.elbo,
+            beta_loc: beta_loc.check()?,
+            beta_log_scale: beta_log_scale.check()?,
+            compile_s: (self.first_step_s - typical).max(0.0),
+            steps_s: self.steps_s,
+            timed_steps,
+        })
+    }
 }
 
 /// The state [`vi_step`] carries from step to step: `(key, beta_loc, beta_log_scale)`.
@@ -314,31 +343,13 @@ pub fn run_vi_jitted_step(config: &ViConfig) -> Result<ViRun> {
         Array::zeros(&[d]),
         Array::zeros(&[d]),
     );
-    let mut elbos = Vec::with_capacity(config.steps);
-    let mut first_step_s = 0.0;
-    let start = Instant::now();
-    let mut after_first = start;
-    for i in 0..config.steps {
+    let timed = timed_loop(config.steps, |_| {
         let (next, elbo_val) = step(&state)?;
         state = next;
-        elbos.push(elbo_val.item::<f32>()?);
-        if i == 0 {
-            first_step_s = start.elapsed().as_secs_f64();
-            after_first = Instant::now();
-        }
-    }
-    let steps_s = after_first.elapsed().as_secs_f64();
-    let typical = steps_s / config.steps.saturating_sub(1).max(1) as f64;
+        elbo_val.item::<f32>()
+    })?;
     let (_, beta_loc, beta_log_scale) = state;
-    Ok(ViRun {
-        data: data.clone(),
-        elbo: elbos,
-        beta_loc: beta_loc.check()?,
-        beta_log_scale: beta_log_scale.check()?,
-        compile_s: (first_step_s - typical).max(0.0),
-        steps_s,
-        timed_steps: config.steps.saturating_sub(1),
-    })
+    timed.into_run(&data, beta_loc, beta_log_scale)
 }
 
 /// [`run_vi`] with the whole optimization loop compiled as ONE program: a jitted `scan`

@@ -34,6 +34,23 @@ pub(super) enum PlanStep {
     Moves(Moves),
 }
 
+impl PlanStep {
+    /// The variables the step reads and those it defines.
+    pub(super) fn vars<'p>(&'p self, program: &'p Program) -> (&'p [Var], &'p [Var]) {
+        match self {
+            PlanStep::Equation(k) => (
+                &program.equations[*k].inputs,
+                &program.equations[*k].outputs,
+            ),
+            PlanStep::Fused {
+                inputs, outputs, ..
+            } => (inputs, outputs),
+            PlanStep::Rows(r) => (&r.reads, &r.writes),
+            PlanStep::Moves(m) => (&m.reads, std::slice::from_ref(&m.output)),
+        }
+    }
+}
+
 /// `Plan::last_step` of a variable no step reads.
 const NEVER_READ: usize = usize::MAX - 1;
 
@@ -122,13 +139,7 @@ impl Plan {
         let steps = resolve_moves(&program, form_regions(&program, steps));
         let mut last_step = vec![NEVER_READ; program.var_types.len()];
         for (s, step) in steps.iter().enumerate() {
-            let reads: &[Var] = match step {
-                PlanStep::Equation(k) => &program.equations[*k].inputs,
-                PlanStep::Fused { inputs, .. } => inputs,
-                PlanStep::Rows(r) => &r.reads,
-                PlanStep::Moves(m) => &m.reads,
-            };
-            for v in reads {
+            for v in step.vars(&program).0 {
                 last_step[v.index()] = s;
             }
         }
@@ -146,17 +157,7 @@ impl Plan {
         };
         program.invars.iter().for_each(&mut touch);
         for step in &steps {
-            let (reads, writes): (&[Var], &[Var]) = match step {
-                PlanStep::Equation(k) => (
-                    &program.equations[*k].inputs,
-                    &program.equations[*k].outputs,
-                ),
-                PlanStep::Fused {
-                    inputs, outputs, ..
-                } => (inputs, outputs),
-                PlanStep::Rows(r) => (&r.reads, &r.writes),
-                PlanStep::Moves(m) => (&m.reads, std::slice::from_ref(&m.output)),
-            };
+            let (reads, writes) = step.vars(&program);
             reads.iter().chain(writes).for_each(&mut touch);
         }
         program.outvars.iter().for_each(&mut touch);

@@ -553,21 +553,6 @@ struct Forming {
     work: usize,
 }
 
-/// The variables a step reads and defines.
-fn step_vars<'p>(program: &'p Program, step: &'p PlanStep) -> (&'p [Var], &'p [Var]) {
-    match step {
-        PlanStep::Equation(k) => (
-            &program.equations[*k].inputs,
-            &program.equations[*k].outputs,
-        ),
-        PlanStep::Fused {
-            inputs, outputs, ..
-        } => (inputs, outputs),
-        PlanStep::Rows(r) => (&r.reads, &r.writes),
-        PlanStep::Moves(m) => (&m.reads, std::slice::from_ref(&m.output)),
-    }
-}
-
 impl Forming {
     /// Whether `step` (a candidate over `rows` rows) can join: it reads nothing deferred,
     /// and the region values it reads are read in the region's row layout.
@@ -582,7 +567,7 @@ impl Forming {
         if !self.members.is_empty() && rows != self.rows {
             return false;
         }
-        let (reads, _) = step_vars(program, step);
+        let (reads, _) = step.vars(program);
         if reads.iter().any(|v| self.deferred_vars.contains(v)) {
             return false;
         }
@@ -674,7 +659,7 @@ impl Forming {
     }
 
     fn defer(&mut self, program: &Program, pos: usize, step: PlanStep) {
-        let (_, writes) = step_vars(program, &step);
+        let (_, writes) = step.vars(program);
         self.deferred_vars.extend(writes.iter().copied());
         self.deferred.push((pos, step));
     }
@@ -800,7 +785,7 @@ pub(super) fn form_regions(program: &Program, steps: Vec<PlanStep>) -> Vec<PlanS
     }
     let mut readers: HashMap<Var, Vec<usize>> = HashMap::new();
     for (pos, step) in steps.iter().enumerate() {
-        for &v in step_vars(program, step).0 {
+        for &v in step.vars(program).0 {
             readers.entry(v).or_default().push(pos);
         }
     }

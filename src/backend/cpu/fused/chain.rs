@@ -371,17 +371,12 @@ fn compile(run: &[Step], after: &[Instr]) -> Option<Chain> {
     // The loop over whole vectors (mask k1 all ones), then the last partial vector.
     asm.mov_imm32(RAX, 0xffff);
     asm.kmovw(1, RAX);
+    let kept = (&constant_reg, &scalar_reg);
+    let mut vector = |asm: &mut Asm| body(asm, run, &live_after, &mut slot, kept, first_free);
     asm.test_gpr(RSI);
     let skip_loop = asm.jz_forward();
     let top = asm.here();
-    body(
-        &mut asm,
-        run,
-        &live_after,
-        &mut slot,
-        (&constant_reg, &scalar_reg),
-        first_free,
-    )?;
+    vector(&mut asm)?;
     asm.add_imm8(RCX, 64);
     asm.dec(RSI);
     asm.jnz_back(top);
@@ -389,14 +384,7 @@ fn compile(run: &[Step], after: &[Instr]) -> Option<Chain> {
     asm.test_gpr(RDX);
     let done = asm.jz_forward();
     asm.kmovw(1, RDX);
-    body(
-        &mut asm,
-        run,
-        &live_after,
-        &mut slot,
-        (&constant_reg, &scalar_reg),
-        first_free,
-    )?;
+    vector(&mut asm)?;
     asm.bind(done);
     asm.ret();
     let code = ExecCode::new(asm.bytes())?;
