@@ -550,3 +550,31 @@ fn small_layout_chains_move_elements_straight_from_their_sources() {
     assert_eq!(bits(&a), bits(&c));
     assert_eq!(bits(&b), bits(&d));
 }
+
+#[test]
+fn key_words_are_read_in_place_by_the_kernels_that_use_them() {
+    // Splitting a key and drawing with the subkey cuts single words out of keys; the
+    // kernels read them where they lie, leaving one layout step (the new key), and the
+    // draws are eager's bit for bit, whatever the shape (one element included).
+    let draw = |shape: &'static [usize]| {
+        move |k: &Array| {
+            let (next, sub) = autobatch::random::split2(k);
+            (next, autobatch::random::normal(&sub, shape, DType::F32))
+        }
+    };
+    for shape in [&[1][..], &[3], &[128, 10]] {
+        let start = autobatch::random::key(7);
+        let plan =
+            autobatch::backend::cpu::describe_plan(&jit_program(draw(shape), &start).unwrap());
+        assert_eq!(plan.matches("moves").count(), 1, "{shape:?}: {plan}");
+        let jitted = jit(draw(shape));
+        let mut key = start;
+        for step in 0..5 {
+            let (k1, x1) = jitted(&key).unwrap();
+            let (k2, x2) = draw(shape)(&key);
+            assert_eq!(bits(&k1), bits(&k2), "{shape:?}, step {step}");
+            assert_eq!(bits(&x1), bits(&x2), "{shape:?}, step {step}");
+            key = k1;
+        }
+    }
+}

@@ -61,6 +61,17 @@ impl<'a> Slice<'a> {
         }
     }
 
+    /// The number of elements.
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Slice::F32(v) => v.len(),
+            Slice::F64(v) => v.len(),
+            Slice::I32(v) => v.len(),
+            Slice::U32(v) => v.len(),
+            Slice::Bool(v) => v.len(),
+        }
+    }
+
     /// The elements `range` of this slice (clamped to its length).
     pub(crate) fn sub(self, range: Range<usize>) -> Slice<'a> {
         fn cut<T>(v: &[T], r: Range<usize>) -> &[T] {

@@ -488,12 +488,11 @@ impl FusedKernel {
         })
     }
 
-    /// Runs the kernel on the group's input buffers, giving its output buffers. Large
+    /// Runs the kernel on the group's inputs (whole buffers, or single elements of
+    /// buffers: [`View::Whole`], [`View::Element`]), giving its output buffers. Large
     /// kernels split their chunks between two threads; the chunks, and so the results,
     /// are the same either way.
-    pub(crate) fn run(&self, inputs: &[&Buffer]) -> Result<Vec<Buffer>, String> {
-        let inputs: Vec<View<'_>> = inputs.iter().map(|b| View::Whole(b)).collect();
-        let inputs = &inputs[..];
+    pub(crate) fn run(&self, inputs: &[View<'_>]) -> Result<Vec<Buffer>, String> {
         let mut outs: Vec<Buffer> = Vec::with_capacity(self.outputs.len());
         for &(dtype, n) in &self.outputs {
             outs.push(uninit(dtype, n)?);
@@ -860,8 +859,9 @@ pub(crate) unsafe fn set_len(b: &mut Buffer, n: usize) {
     unsafe { crate::with_buffer!(b, v => v.set_len(n)) }
 }
 
-/// An input of a kernel: a whole buffer, or the part of one that starts at element
-/// `offset` (what one thread of a row-split region has computed).
+/// An input of a kernel: a whole buffer, the part of one that starts at element
+/// `offset` (what one thread of a row-split region has computed), or one element of a
+/// larger value standing for a one-element value.
 #[derive(Clone, Copy)]
 pub(crate) enum View<'a> {
     /// Every element.
@@ -873,6 +873,9 @@ pub(crate) enum View<'a> {
         /// The index of the first.
         offset: usize,
     },
+    /// A one-element value read in place from the value it was cut from (a key word
+    /// sliced out of a key: see `moves`), as a one-element slice.
+    Element(Slice<'a>),
 }
 
 /// The inputs among `srcs` read as scalars.
@@ -885,10 +888,11 @@ fn scalar_inputs(srcs: &[Src]) -> Vec<usize> {
         .collect()
 }
 
-/// Input `i` as a whole buffer (patterns are read from their start).
-fn whole<'a>(inputs: &[View<'a>], i: usize) -> Result<&'a Buffer, String> {
+/// All of input `i` (patterns and scalars are read from their start).
+fn whole<'a>(inputs: &[View<'a>], i: usize) -> Result<Slice<'a>, String> {
     match inputs.get(i) {
-        Some(View::Whole(b)) => Ok(b),
+        Some(View::Whole(b)) => Ok(Slice::of(b)),
+        Some(View::Element(s)) => Ok(*s),
         Some(View::Part { .. }) => Err("a broadcast input must be whole".into()),
         None => Err("a fused input is missing".into()),
     }
@@ -971,7 +975,7 @@ fn read<'a>(
 ) -> Result<Slice<'a>, String> {
     match s {
         Src::Reg(_) => Err("a register read as an input".into()),
-        Src::Scalar(i) => Ok(Slice::range(whole(inputs, i)?, 0..1)),
+        Src::Scalar(i) => Ok(whole(inputs, i)?.sub(0..1)),
         Src::Input(i) => match inputs.get(i) {
             Some(View::Whole(b)) => Ok(Slice::range(b, range)),
             Some(View::Part { slice, offset }) => {
@@ -982,6 +986,8 @@ fn read<'a>(
                     _ => Err("a fused input part does not cover the chunk".into()),
                 }
             }
+            Some(View::Element(s)) if range.end <= s.len() => Ok(s.sub(range)),
+            Some(View::Element(_)) => Err("a one-element input read past its element".into()),
             None => Err("a fused input is missing".to_string()),
         },
     }
@@ -989,7 +995,7 @@ fn read<'a>(
 
 /// Fills `dst` with elements `start..` of `b` repeated without end — or, when
 /// `first_only`, with `b`'s first element (a constant whose elements are all equal).
-fn repeat(b: &Buffer, dst: Out<'_>, start: usize, first_only: bool) -> Result<(), String> {
+fn repeat(b: Slice<'_>, dst: Out<'_>, start: usize, first_only: bool) -> Result<(), String> {
     fn fill<T: Copy>(src: &[T], dst: &mut [MaybeUninit<T>], start: usize) -> Result<(), String> {
         let len = dst.len();
         if src.is_empty() {
@@ -1027,11 +1033,11 @@ fn repeat(b: &Buffer, dst: Out<'_>, start: usize, first_only: bool) -> Result<()
         }
     }
     match (b, dst) {
-        (Buffer::F32(s), Out::F32(d)) => fill(pattern(s, first_only), d, start),
-        (Buffer::F64(s), Out::F64(d)) => fill(pattern(s, first_only), d, start),
-        (Buffer::I32(s), Out::I32(d)) => fill(pattern(s, first_only), d, start),
-        (Buffer::U32(s), Out::U32(d)) => fill(pattern(s, first_only), d, start),
-        (Buffer::Bool(s), Out::Bool(d)) => fill(pattern(s, first_only), d, start),
+        (Slice::F32(s), Out::F32(d)) => fill(pattern(s, first_only), d, start),
+        (Slice::F64(s), Out::F64(d)) => fill(pattern(s, first_only), d, start),
+        (Slice::I32(s), Out::I32(d)) => fill(pattern(s, first_only), d, start),
+        (Slice::U32(s), Out::U32(d)) => fill(pattern(s, first_only), d, start),
+        (Slice::Bool(s), Out::Bool(d)) => fill(pattern(s, first_only), d, start),
         _ => Err("a broadcast between dtypes".into()),
     }
 }

@@ -148,6 +148,36 @@ pub(super) fn resolve_moves(program: &Program, steps: Vec<PlanStep>) -> Vec<Plan
     if sources.is_empty() {
         return steps;
     }
+    // One-element values that kernels read as scalars are read in place (a key word
+    // sliced out of a key, say): no step of their own.
+    let cut = |v: Var| match sources.get(&v).map(Vec::as_slice) {
+        Some(&[source]) => Some(source),
+        _ => None,
+    };
+    let mut steps = steps;
+    for step in &mut steps {
+        match step {
+            PlanStep::Fused {
+                kernel,
+                inputs,
+                elements,
+                ..
+            } => {
+                let scalars = kernel.pattern_inputs();
+                let whole_kernel = kernel.elements() == 1;
+                for (i, (v, e)) in inputs.iter_mut().zip(elements.iter_mut()).enumerate() {
+                    if e.is_none()
+                        && (whole_kernel || scalars.contains(&i))
+                        && let Some((w, j)) = cut(*v)
+                    {
+                        (*v, *e) = (w, Some(j));
+                    }
+                }
+            }
+            PlanStep::Rows(r) => r.read_elements_in_place(cut),
+            PlanStep::Equation(_) | PlanStep::Moves(_) => {}
+        }
+    }
     // The moved values something else reads.
     let mut needed: HashSet<Var> = program.outvars.iter().copied().collect();
     for step in &steps {

@@ -8,9 +8,9 @@
 //! used when every argument is concrete; under a trace `jit` replays the program instead.
 
 use super::eval_unchecked;
-use super::fused::FusedKernel;
+use super::fused::{FusedKernel, View};
 use super::moves::{Moves, resolve_moves};
-use super::rows::{RowRegion, form_regions};
+use super::rows::{RowRegion, element, form_regions};
 use crate::array::{Array, Buffer};
 use crate::compile::fusion::{Schedule, Step, schedule};
 use crate::error::{Error, Result};
@@ -22,10 +22,13 @@ use std::sync::Mutex;
 pub(super) enum PlanStep {
     /// An equation of the program, run by its kernel.
     Equation(usize),
-    /// A fused group, with the variables it reads and defines.
+    /// A fused group, with the variables it reads and defines. Where `elements[i]` is
+    /// `Some(e)`, the kernel's input `i` is element `e` of `inputs[i]` (a one-element
+    /// value read in place from the value it was cut from: see `moves`).
     Fused {
         kernel: FusedKernel,
         inputs: Vec<Var>,
+        elements: Vec<Option<usize>>,
         outputs: Vec<Var>,
     },
     /// Steps split by rows between two threads.
@@ -128,6 +131,7 @@ impl Plan {
                 Step::Fused(g) => match FusedKernel::new(&program, &g, uniform) {
                     Ok(kernel) => steps.push(PlanStep::Fused {
                         kernel,
+                        elements: vec![None; g.inputs.len()],
                         inputs: g.inputs,
                         outputs: g.outputs,
                     }),
@@ -295,11 +299,16 @@ impl Plan {
                 PlanStep::Fused {
                     kernel,
                     inputs,
+                    elements,
                     outputs,
                 } => {
-                    let mut args: Vec<&Buffer> = Vec::with_capacity(inputs.len());
-                    for v in inputs {
-                        args.push(env[at(v)].as_deref().ok_or_else(missing)?);
+                    let mut args: Vec<View<'_>> = Vec::with_capacity(inputs.len());
+                    for (v, e) in inputs.iter().zip(elements) {
+                        let b = env[at(v)].as_deref().ok_or_else(missing)?;
+                        args.push(match *e {
+                            None => View::Whole(b),
+                            Some(e) => View::Element(element(b, e).map_err(fail)?),
+                        });
                     }
                     let outs = kernel.run(&args).map_err(fail)?;
                     (inputs, outputs, outs)

@@ -58,6 +58,9 @@ enum Input {
     Region(usize),
     /// A value computed before the region.
     External(Var),
+    /// Element `.1` of a value computed before the region, read by a kernel as a
+    /// one-element value (see [`RowRegion::read_elements_in_place`]).
+    Element(Var, usize),
 }
 
 /// A step of a region.
@@ -121,6 +124,41 @@ pub(super) struct RowRegion {
 }
 
 impl RowRegion {
+    /// Reads one-element values cut out of others in place: each kernel input `v` that
+    /// the kernel reads as a scalar and for which `cut(v)` gives `(w, e)` becomes
+    /// element `e` of `w`, and the region's reads follow.
+    pub(super) fn read_elements_in_place(&mut self, cut: impl Fn(Var) -> Option<(Var, usize)>) {
+        for op in &mut self.ops {
+            if let RegionOp::Fused { kernel, inputs, .. } = op {
+                let scalars = kernel.pattern_inputs();
+                for (i, input) in inputs.iter_mut().enumerate() {
+                    if let Input::External(v) = *input
+                        && scalars.contains(&i)
+                        && let Some((w, e)) = cut(v)
+                    {
+                        *input = Input::Element(w, e);
+                    }
+                }
+            }
+        }
+        let mut reads: Vec<Var> = Vec::new();
+        let mut read = |input: &Input| {
+            if let Input::External(v) | Input::Element(v, _) = *input
+                && !reads.contains(&v)
+            {
+                reads.push(v);
+            }
+        };
+        for op in &self.ops {
+            match op {
+                RegionOp::Fused { inputs, .. } => inputs.iter().for_each(&mut read),
+                RegionOp::Dot { lhs, rhs, .. } => [lhs, rhs].into_iter().for_each(&mut read),
+                RegionOp::ColumnSum { .. } => {}
+            }
+        }
+        self.reads = reads;
+    }
+
     /// `rows <r> split at <m>: kernel over <n> elements, dot_general, ...`.
     pub(super) fn describe(&self) -> String {
         let ops: Vec<String> = self
@@ -381,6 +419,7 @@ impl RowRegion {
                                 offset: offset(j),
                             },
                             Input::External(v) => View::Whole(external(v)?),
+                            Input::Element(v, e) => View::Element(element(external(v)?, e)?),
                         });
                     }
                     let mut mine = Vec::with_capacity(outputs.len());
@@ -409,6 +448,7 @@ impl RowRegion {
                     let a = match *lhs {
                         Input::Region(j) => done[j].ok_or("a region value is not ready")?,
                         Input::External(v) => Slice::range(external(v)?, row0 * k..row1 * k),
+                        Input::Element(..) => return Err("a product reads a whole matrix".into()),
                     };
                     let Input::External(rhs) = *rhs else {
                         return Err("a product's right-hand side is computed in its region".into());
@@ -719,11 +759,17 @@ impl Forming {
                     PlanStep::Fused {
                         kernel,
                         inputs,
+                        elements,
                         outputs,
                     },
                     Candidate::Fused { mid },
                 ) => ops.push(RegionOp::Fused {
-                    inputs: inputs.iter().map(|&v| input(v)).collect(),
+                    inputs: (inputs.iter().zip(elements))
+                        .map(|(&v, e)| match (input(v), e) {
+                            (Input::External(v), Some(e)) => Input::Element(v, e),
+                            (input, _) => input,
+                        })
+                        .collect(),
                     outputs: outputs.iter().map(|v| index[v]).collect(),
                     kernel: Box::new(kernel),
                     mid,
@@ -900,6 +946,15 @@ fn helper_rows(rows: usize, work: usize) -> usize {
         rows / 2 / 8 * 8
     };
     if part == 0 { rows / 2 } else { part }
+}
+
+/// Element `e` of `b` as a one-element slice.
+pub(super) fn element(b: &Buffer, e: usize) -> Result<Slice<'_>, String> {
+    if e < b.len() {
+        Ok(Slice::range(b, e..e + 1))
+    } else {
+        Err(format!("element {e} of a value of {} elements", b.len()))
+    }
 }
 
 #[cfg(test)]
