@@ -5,6 +5,9 @@
 //! its own, a few hundred cycles for two elements. Here every small value computed only by
 //! layout equations is traced back, element by element, to the values it was cut from:
 //! the plan copies those elements directly ([`Moves`]) and skips the intermediate steps.
+//! A value of one element that fused kernels read as a scalar needs no copy at all: the
+//! kernels read that element where it lies (`View::Element`), so a key split and the
+//! draw that reads its words keep a single layout step, the new key.
 //!
 //! Where an element comes from is found by running the layout equation itself on
 //! position codes instead of data (input `j`'s element `i` holds `j << 24 | i`), so every
