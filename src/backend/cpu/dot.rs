@@ -283,7 +283,7 @@ fn dot_loop<T: Scalar>(
 pub(crate) fn matmul_rows(
     a: Slice<'_>,
     rows: usize,
-    rhs: &Buffer,
+    rhs: Slice<'_>,
     rhs_shape: &[usize],
     rhs_contract: usize,
     out: &mut Out<'_>,
@@ -333,8 +333,8 @@ pub(crate) fn matmul_rows(
         Ok(())
     }
     match (a, rhs, out) {
-        (Slice::F32(a), Buffer::F32(b), Out::F32(o)) => go(a, b, o, (rows, k, n), rhs_strides),
-        (Slice::F64(a), Buffer::F64(b), Out::F64(o)) => go(a, b, o, (rows, k, n), rhs_strides),
+        (Slice::F32(a), Slice::F32(b), Out::F32(o)) => go(a, b, o, (rows, k, n), rhs_strides),
+        (Slice::F64(a), Slice::F64(b), Out::F64(o)) => go(a, b, o, (rows, k, n), rhs_strides),
         _ => Err("matmul_rows: operands must be f32 or f64 of one dtype".into()),
     }
 }

@@ -72,6 +72,15 @@ impl<'a> Slice<'a> {
         }
     }
 
+    /// Element `e` as a one-element slice.
+    pub(crate) fn element(self, e: usize) -> Result<Slice<'a>, String> {
+        if e < self.len() {
+            Ok(self.sub(e..e + 1))
+        } else {
+            Err(format!("element {e} of a value of {} elements", self.len()))
+        }
+    }
+
     /// The elements `range` of this slice (clamped to its length).
     pub(crate) fn sub(self, range: Range<usize>) -> Slice<'a> {
         fn cut<T>(v: &[T], r: Range<usize>) -> &[T] {

@@ -488,10 +488,9 @@ impl FusedKernel {
         })
     }
 
-    /// Runs the kernel on the group's inputs (whole buffers, or single elements of
-    /// buffers: [`View::Whole`], [`View::Element`]), giving its output buffers. Large
-    /// kernels split their chunks between two threads; the chunks, and so the results,
-    /// are the same either way.
+    /// Runs the kernel on the group's inputs (all of each value: [`View::Whole`]), giving
+    /// its output buffers. Large kernels split their chunks between two threads; the
+    /// chunks, and so the results, are the same either way.
     pub(crate) fn run(&self, inputs: &[View<'_>]) -> Result<Vec<Buffer>, String> {
         let mut outs: Vec<Buffer> = Vec::with_capacity(self.outputs.len());
         for &(dtype, n) in &self.outputs {
@@ -859,13 +858,14 @@ pub(crate) unsafe fn set_len(b: &mut Buffer, n: usize) {
     unsafe { crate::with_buffer!(b, v => v.set_len(n)) }
 }
 
-/// An input of a kernel: a whole buffer, the part of one that starts at element
-/// `offset` (what one thread of a row-split region has computed), or one element of a
-/// larger value standing for a one-element value.
+/// An input of a kernel: all of a value (a buffer's elements, or one element of a larger
+/// value standing for a one-element value: a key word read where it lies, see `moves`),
+/// or the part of one that starts at element `offset` (what one thread of a row-split
+/// region has computed).
 #[derive(Clone, Copy)]
 pub(crate) enum View<'a> {
     /// Every element.
-    Whole(&'a Buffer),
+    Whole(Slice<'a>),
     /// Elements `offset..offset + slice.len()`.
     Part {
         /// The elements.
@@ -873,9 +873,6 @@ pub(crate) enum View<'a> {
         /// The index of the first.
         offset: usize,
     },
-    /// A one-element value read in place from the value it was cut from (a key word
-    /// sliced out of a key: see `moves`), as a one-element slice.
-    Element(Slice<'a>),
 }
 
 /// The inputs among `srcs` read as scalars.
@@ -891,8 +888,7 @@ fn scalar_inputs(srcs: &[Src]) -> Vec<usize> {
 /// All of input `i` (patterns and scalars are read from their start).
 fn whole<'a>(inputs: &[View<'a>], i: usize) -> Result<Slice<'a>, String> {
     match inputs.get(i) {
-        Some(View::Whole(b)) => Ok(Slice::of(b)),
-        Some(View::Element(s)) => Ok(*s),
+        Some(View::Whole(s)) => Ok(*s),
         Some(View::Part { .. }) => Err("a broadcast input must be whole".into()),
         None => Err("a fused input is missing".into()),
     }
@@ -977,7 +973,8 @@ fn read<'a>(
         Src::Reg(_) => Err("a register read as an input".into()),
         Src::Scalar(i) => Ok(whole(inputs, i)?.sub(0..1)),
         Src::Input(i) => match inputs.get(i) {
-            Some(View::Whole(b)) => Ok(Slice::range(b, range)),
+            Some(View::Whole(s)) if range.end <= s.len() => Ok(s.sub(range)),
+            Some(View::Whole(_)) => Err("a fused input is shorter than its kernel".into()),
             Some(View::Part { slice, offset }) => {
                 let start = range.start.checked_sub(*offset);
                 let end = range.end.checked_sub(*offset);
@@ -986,8 +983,6 @@ fn read<'a>(
                     _ => Err("a fused input part does not cover the chunk".into()),
                 }
             }
-            Some(View::Element(s)) if range.end <= s.len() => Ok(s.sub(range)),
-            Some(View::Element(_)) => Err("a one-element input read past its element".into()),
             None => Err("a fused input is missing".to_string()),
         },
     }

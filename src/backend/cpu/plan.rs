@@ -7,10 +7,11 @@
 //! ([`FusedKernel`]), and frees each intermediate buffer right after its last use. It is
 //! used when every argument is concrete; under a trace `jit` replays the program instead.
 
+use super::elementwise::Slice;
 use super::eval_unchecked;
 use super::fused::{FusedKernel, View};
 use super::moves::{Moves, resolve_moves};
-use super::rows::{RowRegion, element, form_regions};
+use super::rows::{RowRegion, form_regions};
 use crate::array::{Array, Buffer};
 use crate::compile::fusion::{Schedule, Step, schedule};
 use crate::error::{Error, Result};
@@ -305,10 +306,11 @@ impl Plan {
                     let mut args: Vec<View<'_>> = Vec::with_capacity(inputs.len());
                     for (v, e) in inputs.iter().zip(elements) {
                         let b = env[at(v)].as_deref().ok_or_else(missing)?;
-                        args.push(match *e {
-                            None => View::Whole(b),
-                            Some(e) => View::Element(element(b, e).map_err(fail)?),
-                        });
+                        let values = Slice::of(b);
+                        args.push(View::Whole(match *e {
+                            None => values,
+                            Some(e) => values.element(e).map_err(fail)?,
+                        }));
                     }
                     let outs = kernel.run(&args).map_err(fail)?;
                     (inputs, outputs, outs)
