@@ -880,14 +880,24 @@ pub(super) fn form_regions(program: &Program, steps: Vec<PlanStep>) -> Vec<PlanS
 /// this thread computed, and leaves the column sums' states), about as much as
 /// [`HELPER_LEAD`] units of work. Measured on the notebook's step (128 rows, about
 /// 79,000 units, 11 µs per part), the region's fast-step median with the helper taking
-/// 64 rows: 12.5 µs; 60: 12.3 µs; 56 and 58: 12.0 µs. Large regions split in half.
+/// 64 rows: 12.5 µs; 60: 12.3 µs; 56 and 58: 12.0 µs — when the helper still looked up
+/// each input in the calling thread's environment. Reading them from one list the
+/// calling thread fills before the hand-off, the helper finished its 56 rows about 3k
+/// cycles before the calling thread its 72; the jitted notebook step's median (cycles,
+/// four rounds) with the helper taking 56 rows: 39.6k; 58: 39.0k; 60: 38.8k; 62: 39.3k.
+/// Large regions split in half.
 struct Splits {
     /// The helper's rows, by row count.
     helper: HashMap<usize, usize>,
 }
 
 /// The work (in the units of [`MIN_WORK`]) the helper's lead is worth.
-const HELPER_LEAD: usize = 8192;
+const HELPER_LEAD: usize = 4096;
+
+/// What the helper's row count is a multiple of (below a pairwise block): a split most
+/// kernels' granules divide (rows, or patterns of up to four rows); a column sum's
+/// state may be left anywhere in a block ([`columns_split`]).
+const SPLIT_ROWS: usize = 4;
 
 impl Splits {
     /// The splits for the steps of `program`, from the work of the steps over each row
@@ -940,17 +950,16 @@ fn rows_and_work(program: &Program, step: &PlanStep) -> Option<(usize, usize)> {
 }
 
 /// How many of `rows` rows the helper takes in a region doing `work` units of work: its
-/// share of the work less its lead, split evenly, in rows, to the nearest multiple of 8
-/// (whole groups of a column sum's interleaved accumulators, and a split that most
-/// kernels' granules divide), at most half; above [`PAIRWISE_BLOCK`] rows the halves of
-/// the column sums' pairwise tree ([`columns_split`]), where the lead matters less.
+/// share of the work less its lead, split evenly, in rows, to the nearest multiple of
+/// [`SPLIT_ROWS`], at most half; above [`PAIRWISE_BLOCK`] rows the halves of the column
+/// sums' pairwise tree ([`columns_split`]), where the lead matters less.
 fn helper_rows(rows: usize, work: usize) -> usize {
     let part = if rows <= PAIRWISE_BLOCK {
         let rows_less_lead = rows as u128 * work.saturating_sub(HELPER_LEAD) as u128;
         let even = rows_less_lead / (2 * work.max(1) as u128);
-        let nearest = (even as usize + 4) / 8 * 8;
+        let nearest = (even as usize + SPLIT_ROWS / 2) / SPLIT_ROWS * SPLIT_ROWS;
         if nearest > rows / 2 {
-            nearest - 8
+            nearest - SPLIT_ROWS
         } else {
             nearest
         }
@@ -967,7 +976,7 @@ mod tests {
     #[test]
     fn the_helper_takes_fewer_rows_of_small_regions_and_half_of_large_ones() {
         // The notebook's value-and-gradient region: about 79,000 units over 128 rows.
-        assert_eq!(helper_rows(128, 79_360), 56);
+        assert_eq!(helper_rows(128, 79_360), 60);
         // Its large case (100,000 points): even halves.
         assert_eq!(helper_rows(128, 12_800 + 320_000_000), 64);
         assert_eq!(helper_rows(128, usize::MAX), 64);
@@ -976,7 +985,7 @@ mod tests {
         // Above one pairwise block, the first split of the column sums' tree.
         assert_eq!(helper_rows(300, 79_360), 144);
         assert_eq!(helper_rows(256, usize::MAX), 128);
-        // Too few rows for a multiple of 8: half.
+        // Few rows: about half.
         assert_eq!(helper_rows(9, 79_360), 4);
         assert_eq!(helper_rows(2, 79_360), 1);
     }
