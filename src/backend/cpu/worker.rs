@@ -9,15 +9,13 @@
 //! caller meanwhile (another thread) runs both halves itself. On a machine with one core
 //! [`join`] never uses it.
 //!
-//! A newly started thread shares its creator's core until the operating system moves
-//! it: two threads spinning on one core then wait on each other for a scheduler tick.
-//! On Linux the helper moves itself off its creator's CPU as it starts ([`leave_cpu`]).
-//! Where it cannot, or should the system later put both threads on one core, a caller
-//! that has waited [`WAIT_SPINS`] checks yields its core at every further check, and the
-//! spinning helper yields its own every [`YIELD_EVERY`] (never between seeing a job and
-//! taking it): about 0.2 ms per call while they share a core (the first 200–300 steps
-//! of the notebook's loop in one fresh run of five, before the move), nothing
-//! measurable once they do not.
+//! A newly started helper often shares the caller's core at first, until the operating
+//! system moves it: two threads spinning on one core then wait on each other for a
+//! scheduler tick, which cost a third of a millisecond to a millisecond per call in a
+//! program's first calls. So a caller that has waited [`WAIT_SPINS`] checks yields its
+//! core at every further check, and the spinning helper yields its own every
+//! [`YIELD_EVERY`] (never between seeing a job and taking it): about 0.2 ms per call
+//! while they share a core, nothing measurable once they do not.
 
 use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
@@ -109,13 +107,9 @@ fn helper() -> Option<&'static Helper> {
             return None;
         }
         let (tx, rx) = std::sync::mpsc::channel::<&'static Helper>();
-        let creator = current_cpu();
         let spawned = std::thread::Builder::new()
             .name("autobatch-helper".into())
             .spawn(move || {
-                if let Some(cpu) = creator {
-                    leave_cpu(cpu);
-                }
                 if let Ok(h) = rx.recv() {
                     ON_HELPER.with(|c| c.set(true));
                     serve(h);
@@ -133,56 +127,6 @@ fn helper() -> Option<&'static Helper> {
         tx.send(h).ok()?;
         Some(h)
     })
-}
-
-/// The CPU the calling thread runs on, where the system says.
-fn current_cpu() -> Option<usize> {
-    #[cfg(target_os = "linux")]
-    {
-        // SAFETY: `sched_getcpu` takes no arguments and only reads the thread's state.
-        usize::try_from(unsafe { libc::sched_getcpu() }).ok()
-    }
-    #[cfg(not(target_os = "linux"))]
-    None
-}
-
-/// Moves the calling thread (the helper, as it starts) off CPU `cpu` (its creator's) at
-/// once, then lets it run on any CPU again. A new thread starts on its creator's CPU, and
-/// the scheduler can take tens of milliseconds to move it: meanwhile the two threads
-/// spin on one core, a fifth of a millisecond per hand-off. Measured on fresh runs of
-/// the notebook's loop (1000 steps): in 6 of 30 the first 200–300 steps took 0.2 ms each
-/// instead of 20 µs; with the move, none of 30. Gives the CPU it moved to, or `None`
-/// where the system does not allow the move (nothing changes then).
-fn leave_cpu(cpu: usize) -> Option<usize> {
-    #[cfg(target_os = "linux")]
-    {
-        let size = std::mem::size_of::<libc::cpu_set_t>();
-        // SAFETY: `cpu_set_t` is plain data (all zeros is an empty set); the calls read
-        // and write only the sets passed, of the size given.
-        unsafe {
-            let mut allowed: libc::cpu_set_t = std::mem::zeroed();
-            if libc::sched_getaffinity(0, size, &mut allowed) != 0 {
-                return None;
-            }
-            let mut elsewhere = allowed;
-            libc::CPU_CLR(cpu, &mut elsewhere);
-            if libc::CPU_COUNT(&elsewhere) == 0 {
-                return None;
-            }
-            // Leaving the set moves the thread before the call returns.
-            if libc::sched_setaffinity(0, size, &elsewhere) != 0 {
-                return None;
-            }
-            let now = current_cpu();
-            libc::sched_setaffinity(0, size, &allowed);
-            now
-        }
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        let _ = cpu;
-        None
-    }
 }
 
 /// The helper's loop: run posted tasks; spin between them, park when idle for long.
@@ -335,21 +279,6 @@ mod tests {
             .collect();
         for t in threads {
             t.join().unwrap();
-        }
-    }
-
-    #[test]
-    fn a_starting_thread_leaves_its_creators_cpu() {
-        let Some(creator) = super::current_cpu() else {
-            return;
-        };
-        let moved = std::thread::spawn(move || super::leave_cpu(creator))
-            .join()
-            .unwrap();
-        // Where the thread may run on another CPU, it moved there; elsewhere nothing.
-        assert_ne!(moved, Some(creator));
-        if cfg!(target_os = "linux") && super::threads() >= 2 {
-            assert!(moved.is_some(), "no move off CPU {creator}");
         }
     }
 
