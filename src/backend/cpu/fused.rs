@@ -139,6 +139,8 @@ impl Instr {
 #[derive(Debug)]
 pub(crate) struct FusedKernel {
     elements: usize,
+    /// How many inputs it reads.
+    inputs: usize,
     chunk: usize,
     row: usize,
     /// What every chunk start is a multiple of.
@@ -474,6 +476,7 @@ impl FusedKernel {
         let chained = chain::form(&b.instrs, &dtype);
         Ok(FusedKernel {
             elements: n,
+            inputs: group.inputs.len(),
             chunk,
             row,
             granule: group.granule.max(1),
@@ -572,6 +575,17 @@ impl FusedKernel {
                 _ => Vec::new(),
             })
             .collect()
+    }
+
+    /// The inputs read as a whole from their start (patterns and scalars, or every input
+    /// of a one-element kernel): where one of them is a single element of a larger value,
+    /// that element can be given in place.
+    pub(crate) fn whole_inputs(&self) -> Vec<usize> {
+        if self.elements == 1 {
+            (0..self.inputs).collect()
+        } else {
+            self.pattern_inputs()
+        }
     }
 
     /// Runs the chunks of `range` (whose start is a multiple of the granule), writing

@@ -6,7 +6,7 @@
 //! layout equations is traced back, element by element, to the values it was cut from:
 //! the plan copies those elements directly ([`Moves`]) and skips the intermediate steps.
 //! A value of one element that fused kernels read as a scalar needs no copy at all: the
-//! kernels read that element where it lies (`View::Element`), so a key split and the
+//! kernels read that element where it lies (a one-element `View::Whole`), so a key split and the
 //! draw that reads its words keep a single layout step, the new key.
 //!
 //! Where an element comes from is found by running the layout equation itself on
@@ -166,11 +166,10 @@ pub(super) fn resolve_moves(program: &Program, steps: Vec<PlanStep>) -> Vec<Plan
                 elements,
                 ..
             } => {
-                let scalars = kernel.pattern_inputs();
-                let whole_kernel = kernel.elements() == 1;
+                let whole = kernel.whole_inputs();
                 for (i, (v, e)) in inputs.iter_mut().zip(elements.iter_mut()).enumerate() {
                     if e.is_none()
-                        && (whole_kernel || scalars.contains(&i))
+                        && whole.contains(&i)
                         && let Some((w, j)) = cut(*v)
                     {
                         (*v, *e) = (w, Some(j));

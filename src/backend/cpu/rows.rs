@@ -130,10 +130,10 @@ impl RowRegion {
     pub(super) fn read_elements_in_place(&mut self, cut: impl Fn(Var) -> Option<(Var, usize)>) {
         for op in &mut self.ops {
             if let RegionOp::Fused { kernel, inputs, .. } = op {
-                let scalars = kernel.pattern_inputs();
+                let whole = kernel.whole_inputs();
                 for (i, input) in inputs.iter_mut().enumerate() {
                     if let Input::External(v) = *input
-                        && scalars.contains(&i)
+                        && whole.contains(&i)
                         && let Some((w, e)) = cut(v)
                     {
                         *input = Input::Element(w, e);
