@@ -342,14 +342,31 @@ fn block_sum_columns<T: Scalar>(x: &[T], out: &mut [T]) {
 /// Adds the rows of `x` (`cols` columns; row `r` is row `first + r` of the block) into
 /// the interleaved accumulators: accumulator `j` of column `c` at `acc[j * cols + c]`
 /// takes the rows `j` modulo 8.
+///
+/// Eight consecutive rows starting at a multiple of 8 lie in memory exactly as the
+/// accumulators do, so the rows are added as contiguous runs of `acc.len()` elements (a
+/// vector loop), not row by row: a row of a few columns is too short for full vectors,
+/// and each accumulator row stored and reloaded at an offset of `cols` elements stalls
+/// store-to-load forwarding (about 12 cycles a row at 10 columns, against 1.5).
 #[inline(always)]
 fn accumulate8<T: Scalar>(acc: &mut [T], x: &[T], cols: usize, first: usize) {
-    for (r, row) in x.chunks_exact(cols).enumerate() {
-        let j = (first + r) % 8;
-        let a = &mut acc[j * cols..(j + 1) * cols];
-        for (s, &v) in a.iter_mut().zip(row) {
-            *s = s.add(v);
-        }
+    let block = acc.len();
+    if block == 0 {
+        return;
+    }
+    let start = ((first % 8) * cols).min(block);
+    let (head, rest) = x.split_at((block - start).min(x.len()));
+    add_into(&mut acc[start..], head);
+    for run in rest.chunks(block) {
+        add_into(acc, run);
+    }
+}
+
+/// `acc[i] += x[i]` over the shorter of the two.
+#[inline(always)]
+fn add_into<T: Scalar>(acc: &mut [T], x: &[T]) {
+    for (a, &v) in acc.iter_mut().zip(x) {
+        *a = a.add(v);
     }
 }
 
@@ -910,6 +927,27 @@ mod tests {
             let want: Vec<u32> = x.chunks(row).map(|r| pairwise(r).to_bits()).collect();
             for level in [Level::Baseline, Level::Avx2, Level::Avx512] {
                 assert_eq!(run(level), want, "row {row}, {level:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn column_sums_equal_each_gathered_column_summed_bit_for_bit() {
+        let mut words = crate::backend::cpu::test_inputs::xorshift32(7);
+        let mut next = move || (words() % 200_001) as f32 / 1000.0 - 100.0;
+        for rows in [1usize, 7, 8, 9, 17, 60, 128, 129, 300] {
+            for cols in [1usize, 3, 10, 16, 33] {
+                let x: Vec<f32> = (0..rows * cols).map(|_| next()).collect();
+                let mut sums = vec![0.0f32; cols];
+                pairwise_columns(&x, &mut sums);
+                for (c, s) in sums.iter().enumerate() {
+                    let column: Vec<f32> = x.iter().skip(c).step_by(cols).copied().collect();
+                    assert_eq!(
+                        s.to_bits(),
+                        pairwise(&column).to_bits(),
+                        "{rows}x{cols}, column {c}"
+                    );
+                }
             }
         }
     }
