@@ -72,6 +72,22 @@ impl<'a> Slice<'a> {
         }
     }
 
+    /// Where its elements lie in memory, as bytes.
+    pub(crate) fn bytes(&self) -> &'a [u8] {
+        fn raw<T>(v: &[T]) -> &[u8] {
+            // SAFETY: any initialized memory may be viewed as bytes, for the same
+            // lifetime and `size_of_val(v)` bytes.
+            unsafe { std::slice::from_raw_parts(v.as_ptr().cast::<u8>(), std::mem::size_of_val(v)) }
+        }
+        match *self {
+            Slice::F32(v) => raw(v),
+            Slice::F64(v) => raw(v),
+            Slice::I32(v) => raw(v),
+            Slice::U32(v) => raw(v),
+            Slice::Bool(v) => raw(v),
+        }
+    }
+
     /// Element `e` as a one-element slice.
     pub(crate) fn element(self, e: usize) -> Result<Slice<'a>, String> {
         if e < self.len() {

@@ -13,6 +13,7 @@
 //! whole program, `pool` recycles its buffers and `worker` is the helper thread large
 //! kernels split their work with.
 
+mod cache;
 mod control;
 mod dot;
 mod elementwise;

@@ -22,13 +22,14 @@
 //! The split is at a row boundary the kernels' chunks and reductions respect, so each
 //! element is computed by the same operations as without the split.
 
+use super::cache::demote;
 use super::dot::matmul_rows;
 use super::elementwise::{Out, Slice};
 use super::fused::{FusedKernel, REGISTER_ALIGN, View, lead, set_len, spare, uninit};
 use super::plan::PlanStep;
 use super::scalar::{PAIRWISE_BLOCK, columns_head, columns_head_len, columns_split, columns_tail};
 use super::simd::vectorized;
-use super::worker::BySide;
+use super::worker::{BySide, on_helper};
 use crate::array::{Buffer, DType};
 use crate::ir::{Primitive, Program, ReduceOp, Var};
 use std::collections::{HashMap, HashSet};
@@ -118,6 +119,8 @@ pub(super) struct RowRegion {
     kept: BySide<Mutex<Option<KeptBuffers>>>,
     /// The variables computed before the region that it reads.
     pub(super) reads: Vec<Var>,
+    /// Those of `reads` that are the program's constants (never rewritten).
+    constants: Vec<Var>,
     /// The variables it defines, in the order [`RowRegion::run`] returns them: the
     /// values read after the region, then the sums.
     pub(super) writes: Vec<Var>,
@@ -413,6 +416,13 @@ impl RowRegion {
         } else {
             (0, self.mid_row)
         };
+        // The helper hands the rows it read of values computed outside the region back
+        // to the shared cache as it goes: the thread that writes them next (the caller,
+        // rewriting a pooled buffer at its next call: a draw of random numbers, say)
+        // then does not wait for them to be taken from the helper's core line by line
+        // (measured: the notebook sampler's draw 8.1k -> 7.6k cycles). Constants are
+        // never rewritten, and stay where the helper reads them again.
+        let hand_back = !second && on_helper();
         let mut done: Vec<Option<Slice<'a>>> = vec![None; self.values.len()];
         let offset = |j: usize| if second { self.values[j].split } else { 0 };
         for op in &self.ops {
@@ -443,7 +453,17 @@ impl RowRegion {
                     } else {
                         0..*mid
                     };
-                    kernel.run_range(&views, range, &mut mine)?;
+                    kernel.run_range(&views, range.clone(), &mut mine)?;
+                    if hand_back {
+                        for (input, view) in inputs.iter().zip(&views) {
+                            if let (&Input::External(v), View::Whole(x)) = (input, view)
+                                && x.len() == kernel.elements()
+                                && !self.constants.contains(&v)
+                            {
+                                demote(x.sub(range.clone()).bytes());
+                            }
+                        }
+                    }
                     for (&j, o) in outputs.iter().zip(mine) {
                         // SAFETY: `run_range` succeeded, writing every slot of this part.
                         done[j] = Some(unsafe { o.assume_init() });
@@ -462,6 +482,8 @@ impl RowRegion {
                         Input::External(v) => external(v)?.sub(row0 * k..row1 * k),
                         Input::Element(..) => return Err("a product reads a whole matrix".into()),
                     };
+                    let demote_lhs = hand_back
+                        && matches!(*lhs, Input::External(v) if !self.constants.contains(&v));
                     let Input::External(rhs) = *rhs else {
                         return Err("a product's right-hand side is computed in its region".into());
                     };
@@ -474,6 +496,9 @@ impl RowRegion {
                         *rhs_contract,
                         &mut o,
                     )?;
+                    if demote_lhs {
+                        demote(a.bytes());
+                    }
                     // SAFETY: `matmul_rows` succeeded, writing every slot of this part.
                     done[*out] = Some(unsafe { o.assume_init() });
                 }
@@ -821,6 +846,9 @@ impl Forming {
             .map(|v| v.var)
             .chain(self.sums.iter().map(|s| s.var))
             .collect();
+        let constants = (reads.iter().copied())
+            .filter(|v| program.constvars.contains(v))
+            .collect();
         out.push(PlanStep::Rows(RowRegion {
             rows,
             mid_row: splits.helper_rows(rows),
@@ -829,6 +857,7 @@ impl Forming {
             sums: self.sums,
             kept: Default::default(),
             reads,
+            constants,
             writes,
         }));
         out.extend(self.deferred.into_iter().map(|(_, s)| s));

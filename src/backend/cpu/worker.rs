@@ -70,6 +70,11 @@ thread_local! {
     static ON_HELPER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
+/// Whether the calling thread is the helper.
+pub(crate) fn on_helper() -> bool {
+    ON_HELPER.with(std::cell::Cell::get)
+}
+
 /// One `T` for the helper thread and one for every other thread, on separate cache
 /// lines: state that each side of a [`join`] keeps between runs (its scratch memory)
 /// without the two cores contending for one lock or one line.
@@ -85,7 +90,7 @@ struct Padded<T>(T);
 impl<T> BySide<T> {
     /// The calling thread's side.
     pub(crate) fn mine(&self) -> &T {
-        &self.sides[usize::from(ON_HELPER.with(std::cell::Cell::get))].0
+        &self.sides[usize::from(on_helper())].0
     }
 
     /// Side `i` (0 or 1), for state kept by part rather than by thread.
