@@ -56,6 +56,16 @@ pub(crate) fn lead(register: &Buffer) -> usize {
 const MIN_CHUNK: usize = 256;
 const MAX_CHUNK: usize = 8192;
 
+/// The most elements of a run whose registers live on the stack for the run
+/// ([`FusedKernel::run_tiny`]), and the most registers such a kernel may have.
+const TINY_ELEMENTS: usize = 16;
+const TINY_REGISTERS: usize = 24;
+
+/// Registers of a tiny run: [`TINY_ELEMENTS`] slots of at most 8 bytes each, every
+/// register on its own cache lines.
+#[repr(C, align(64))]
+struct TinyRegisters([[u64; TINY_ELEMENTS]; TINY_REGISTERS]);
+
 /// Where an instruction reads a value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Src {
@@ -597,6 +607,13 @@ impl FusedKernel {
         range: std::ops::Range<usize>,
         outs: &mut [Out<'_>],
     ) -> Result<(), String> {
+        if range.start == 0
+            && range.len() <= TINY_ELEMENTS
+            && self.long_rows.is_none()
+            && self.registers.len() <= TINY_REGISTERS
+        {
+            return self.run_tiny(inputs, range.len(), outs);
+        }
         // Scratch registers left by an earlier run, or new ones.
         let cached = self.scratch.mine().lock().ok().and_then(|mut s| s.take());
         let fresh = cached.is_none();
@@ -664,6 +681,58 @@ impl FusedKernel {
             *s = Some(regs);
         }
         Ok(())
+    }
+
+    /// Runs all `len` (at most [`TINY_ELEMENTS`]) elements with the registers on the
+    /// stack: the kernels of a few elements around a region (a parameter vector's
+    /// update, a loss's last scalar steps) then skip taking and returning the kept
+    /// scratch registers, which cost more than their instructions (about 300 cycles of a
+    /// 500-1000-cycle kernel in the notebook's step, their memory cold after a region).
+    /// Constants are written into their registers at every run.
+    fn run_tiny(
+        &self,
+        inputs: &[View<'_>],
+        len: usize,
+        outs: &mut [Out<'_>],
+    ) -> Result<(), String> {
+        let mut memory = std::mem::MaybeUninit::<TinyRegisters>::uninit();
+        let base = memory.as_mut_ptr().cast::<[u64; TINY_ELEMENTS]>();
+        let mut chunks = Vec::with_capacity(self.registers.len());
+        for (r, &dtype) in self.registers.iter().enumerate() {
+            if r >= TINY_REGISTERS || dtype.size_bytes() > 8 {
+                return Err("a tiny fused kernel's registers do not fit".into());
+            }
+            // SAFETY: register `r` is within the array; its slots are zeroed (so every
+            // value read from it is initialized) and used only through `chunks`, for
+            // this run, while `memory` lives.
+            let start = unsafe {
+                let slots = base.add(r);
+                slots.write([0; TINY_ELEMENTS]);
+                slots.cast::<u8>()
+            };
+            chunks.push(RegisterChunk {
+                dtype,
+                start,
+                len: TINY_ELEMENTS,
+                register: std::marker::PhantomData,
+            });
+        }
+        for instr in self.fixed.iter().chain(&self.prologue) {
+            if let Instr::Splat(i, r) | Instr::Tile(i, r) = *instr {
+                let first_only = matches!(instr, Instr::Splat(..));
+                let chunk = *chunks.get(r).ok_or("a fused register is missing")?;
+                // SAFETY: `len` is at most the chunk's length; nothing else touches it.
+                repeat(
+                    whole(inputs, i)?,
+                    unsafe { chunk.slots(len) },
+                    0,
+                    first_only,
+                )?;
+            }
+        }
+        // SAFETY: `chunks` point into `memory`, which nothing else touches until the run
+        // ends.
+        unsafe { self.run_chunk(inputs, &chunks, outs, 0, 0, len, None) }
     }
 
     /// Runs the rows of `range` chunk by chunk, each reduction keeping the sums of the
