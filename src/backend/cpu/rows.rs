@@ -224,11 +224,11 @@ impl RowRegion {
         }
         // The helper takes the first rows and this thread the second, so that the
         // column sums finish here on rows this core wrote.
-        let (second, first) = super::worker::join(
-            || self.run_second(&mut second, inputs),
+        let ((second, sums), first) = super::worker::join(
+            || (self.run_second(&mut second, inputs), self.sum_buffers()),
             || self.run_first(&mut first, &mut heads, inputs),
         );
-        let (own, ()) = (second?, first?);
+        let (own, (), sums) = (second?, first?, sums?);
         for (b, v) in buffers
             .iter_mut()
             .zip(self.values.iter().filter(|v| !v.internal))
@@ -238,7 +238,7 @@ impl RowRegion {
             // per chunk; a product writes its whole block).
             unsafe { set_len(b, v.len) };
         }
-        let sums = self.finish_sums(&heads, &own, &buffers);
+        let sums = self.finish_sums(&heads, &own, &buffers, sums);
         self.keep(true, own);
         buffers.extend(sums?);
         Ok(buffers)
@@ -334,8 +334,8 @@ impl RowRegion {
         heads: &[Buffer],
         own: &[Buffer],
         buffers: &[Buffer],
+        mut sums: Vec<Buffer>,
     ) -> Result<Vec<Buffer>, String> {
-        let mut sums = Vec::with_capacity(self.sums.len());
         // The helper has just written every summation state: ask for all their lines
         // at once (each state read in turn waited about 400 cycles for its lines).
         for head in heads {
@@ -367,20 +367,26 @@ impl RowRegion {
                 .get(out)
                 .ok_or("a column sum's first part is missing")?;
             let split = (self.rows, self.mid_row);
-            let sum = match (head, rows) {
-                (Buffer::F32(h), Slice::F32(x)) => {
-                    let mut o = vec![0.0f32; cols];
-                    vectorized(|| columns_tail(h, x, split, &mut o))?;
-                    Buffer::F32(o)
+            match (head, rows, sums.get_mut(out)) {
+                (Buffer::F32(h), Slice::F32(x), Some(Buffer::F32(o))) if o.len() == cols => {
+                    vectorized(|| columns_tail(h, x, split, o))?
                 }
-                (Buffer::F64(h), Slice::F64(x)) => {
-                    let mut o = vec![0.0f64; cols];
-                    vectorized(|| columns_tail(h, x, split, &mut o))?;
-                    Buffer::F64(o)
+                (Buffer::F64(h), Slice::F64(x), Some(Buffer::F64(o))) if o.len() == cols => {
+                    vectorized(|| columns_tail(h, x, split, o))?
                 }
                 _ => return Err("a region column sum must be of floats".into()),
-            };
-            sums.push(sum);
+            }
+        }
+        Ok(sums)
+    }
+
+    /// Memory for the column sums' results, allocated by the calling thread while it
+    /// waits for the helper (a first allocation after a region's work found the
+    /// allocator's memory cold: about 340 cycles).
+    fn sum_buffers(&self) -> Result<Vec<Buffer>, String> {
+        let mut sums = Vec::with_capacity(self.sums.len());
+        for s in &self.sums {
+            sums.push(Buffer::zeros(s.dtype, s.cols).ok_or("cannot allocate a column sum")?);
         }
         Ok(sums)
     }

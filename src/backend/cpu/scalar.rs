@@ -447,10 +447,21 @@ pub(crate) fn columns_tail<T: Scalar>(
         return Err("column sum parts do not fit their rows".into());
     }
     if rows <= PAIRWISE_BLOCK {
-        let mut acc = state.to_vec();
+        // The accumulators on the stack where they fit (a region's sums of a few
+        // columns), not in a new allocation.
+        let mut stack = [T::ZERO; 256];
+        let mut heap = Vec::new();
+        let acc = if state.len() <= stack.len() {
+            let on_stack = &mut stack[..state.len()];
+            on_stack.copy_from_slice(state);
+            on_stack
+        } else {
+            heap.extend_from_slice(state);
+            &mut heap[..]
+        };
         let full = (rows / 8 * 8 - first) * cols;
-        accumulate8(&mut acc, &x[..full], cols, first);
-        finish8(&acc, &x[full..], out);
+        accumulate8(acc, &x[..full], cols, first);
+        finish8(acc, &x[full..], out);
     } else {
         pairwise_columns(x, out);
         for (o, &h) in out.iter_mut().zip(state) {
