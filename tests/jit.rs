@@ -465,7 +465,16 @@ fn column_sums_finish_across_a_row_split_bit_for_bit() {
                 assert_eq!(region.matches("reduce_sum").count(), 2, "{plan}");
             }
             let eager = f(&x);
-            let jitted = jit(f)(&x).unwrap();
+            // A second call reuses the region's kept buffers and summation states, on
+            // other values.
+            let jf = jit(f);
+            let first = jf(&(&x * 0.5)).unwrap();
+            let jitted = jf(&x).unwrap();
+            assert_eq!(
+                bits(&first.0),
+                bits(&f(&(&x * 0.5)).0),
+                "{rows}x{k}x{n} {dtype:?}"
+            );
             for (a, b, what) in [
                 (&eager.0, &jitted.0, "sum of an internal value"),
                 (&eager.1, &jitted.1, "sum of a product"),

@@ -117,6 +117,9 @@ pub(super) struct RowRegion {
     /// Each part's buffers for the internal values (first part, second part), kept
     /// between runs with the thread that allocated them.
     kept: BySide<Mutex<Option<KeptBuffers>>>,
+    /// The column sums' summation states, kept between runs with the calling thread
+    /// that allocated them.
+    kept_heads: Mutex<Option<KeptBuffers>>,
     /// The variables computed before the region that it reads.
     pub(super) reads: Vec<Var>,
     /// Those of `reads` that are the program's constants (never rewritten).
@@ -215,13 +218,7 @@ impl RowRegion {
                 second.push(Some(c));
             }
         }
-        // The summation states the first part leaves for the column sums (allocated
-        // here: memory one thread frees must not come from the other's allocator).
-        let mut heads = Vec::with_capacity(self.sums.len());
-        for s in &self.sums {
-            let n = columns_head_len(self.rows, s.cols);
-            heads.push(Buffer::zeros(s.dtype, n).ok_or("cannot allocate a column sum")?);
-        }
+        let mut heads = self.heads()?;
         // The helper takes the first rows and this thread the second, so that the
         // column sums finish here on rows this core wrote.
         let ((second, sums), first) = super::worker::join(
@@ -240,6 +237,11 @@ impl RowRegion {
         }
         let sums = self.finish_sums(&heads, &own, &buffers, sums);
         self.keep(true, own);
+        if let Ok(mut kept) = self.kept_heads.lock()
+            && kept.is_none()
+        {
+            *kept = Some((super::worker::current_thread(), heads));
+        }
         buffers.extend(sums?);
         Ok(buffers)
     }
@@ -378,6 +380,29 @@ impl RowRegion {
             }
         }
         Ok(sums)
+    }
+
+    /// The summation states the first part leaves for the column sums: those this
+    /// thread used last time, or new ones (allocated here, by the calling thread, which
+    /// frees them: memory one thread frees must not come from the other's allocator).
+    fn heads(&self) -> Result<Vec<Buffer>, String> {
+        let me = super::worker::current_thread();
+        let kept = self.kept_heads.lock().ok().and_then(|mut k| {
+            if k.as_ref().is_some_and(|(t, _)| *t == me) {
+                k.take().map(|(_, heads)| heads)
+            } else {
+                None
+            }
+        });
+        if let Some(heads) = kept {
+            return Ok(heads);
+        }
+        let mut heads = Vec::with_capacity(self.sums.len());
+        for s in &self.sums {
+            let n = columns_head_len(self.rows, s.cols);
+            heads.push(Buffer::zeros(s.dtype, n).ok_or("cannot allocate a column sum")?);
+        }
+        Ok(heads)
     }
 
     /// Memory for the column sums' results, allocated by the calling thread while it
@@ -867,6 +892,7 @@ impl Forming {
             values,
             sums: self.sums,
             kept: Default::default(),
+            kept_heads: Mutex::new(None),
             reads,
             constants,
             writes,
