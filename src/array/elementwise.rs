@@ -36,7 +36,7 @@ fn arithmetic_dtype(operands: &[Operand]) -> DType {
 /// `op` applied elementwise after promotion and broadcasting.
 #[track_caller]
 pub(crate) fn binary_op(name: &str, op: BinaryOp, a: Operand, b: Operand) -> Array {
-    let operands = vec![a, b];
+    let operands = [a, b];
     let dtype = match op {
         BinaryOp::Div | BinaryOp::Pow => {
             let d = result_type(&operands);
@@ -50,7 +50,7 @@ pub(crate) fn binary_op(name: &str, op: BinaryOp, a: Operand, b: Operand) -> Arr
     if let Some(y) = eager_binary(op, dtype, &operands[0], &operands[1]) {
         return y;
     }
-    match prepare(name, operands, Some(dtype)) {
+    match prepare(name, Vec::from(operands), Some(dtype)) {
         Ok(v) => lax::binary(op, &v[0], &v[1]),
         Err(e) => e,
     }
