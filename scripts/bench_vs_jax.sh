@@ -31,6 +31,11 @@ if [ -z "$python" ]; then
   python=.venv/bin/python
 fi
 cargo build --release --quiet
+# Read the binary once, so that its first call is timed as tracing, optimizing and
+# compiling rather than as reading the program from disk: this machine drops idle
+# files from memory, and a cold binary adds about 10 ms to the first call (as JAX's
+# timings leave out importing jax).
+cat target/release/autobatch > /dev/null
 ours=$(target/release/autobatch bench "${size[@]}")
 jax=$("$python" scripts/jax_notebook_bench.py "${size[@]}")
 "$python" - "$ours" "$jax" <<'PY'
