@@ -138,30 +138,6 @@ pub(crate) enum Out<'a> {
     Bool(&'a mut [MaybeUninit<bool>]),
 }
 
-/// Views initialized elements as output slots.
-fn as_out<T>(v: &mut [T]) -> &mut [MaybeUninit<T>] {
-    // SAFETY: `MaybeUninit<T>` has the layout of `T`, and kernels only ever write
-    // initialized values through an `Out`, so the elements stay initialized.
-    unsafe { &mut *(v as *mut [T] as *mut [MaybeUninit<T>]) }
-}
-
-impl<'a> Out<'a> {
-    /// The elements `range` of `b` (clamped to its length), to be overwritten.
-    pub(crate) fn range(b: &'a mut Buffer, range: Range<usize>) -> Out<'a> {
-        fn cut<T>(v: &mut [T], r: Range<usize>) -> &mut [MaybeUninit<T>] {
-            let end = r.end.min(v.len());
-            as_out(&mut v[r.start.min(end)..end])
-        }
-        match b {
-            Buffer::F32(v) => Out::F32(cut(v, range)),
-            Buffer::F64(v) => Out::F64(cut(v, range)),
-            Buffer::I32(v) => Out::I32(cut(v, range)),
-            Buffer::U32(v) => Out::U32(cut(v, range)),
-            Buffer::Bool(v) => Out::Bool(cut(v, range)),
-        }
-    }
-}
-
 impl<'a> Out<'a> {
     /// The slots `range` of this output, reborrowed.
     pub(crate) fn sub(&mut self, range: Range<usize>) -> Result<Out<'_>, String> {

@@ -640,21 +640,6 @@ impl FusedKernel {
                 regs
             }
         };
-        // Constants fill whole registers, once; other inputs as much as this range's
-        // chunks read.
-        let fixed = if fresh { &self.fixed[..] } else { &[] };
-        for (instr, len) in fixed.iter().map(|i| (i, self.chunk)).chain(
-            self.prologue
-                .iter()
-                .map(|i| (i, self.chunk.min(range.len()))),
-        ) {
-            if let Instr::Splat(i, r) | Instr::Tile(i, r) = *instr {
-                let b = whole(inputs, i)?;
-                let first_only = matches!(instr, Instr::Splat(..));
-                let at = lead(&regs[r]);
-                repeat(b, Out::range(&mut regs[r], at..at + len), 0, first_only)?;
-            }
-        }
         let base = range.start;
         let (registers, partials) = regs
             .split_at_mut_checked(self.registers.len())
@@ -663,6 +648,12 @@ impl FusedKernel {
         for (r, &dtype) in registers.iter_mut().zip(&self.registers) {
             chunks.push(RegisterChunk::new(r, dtype, self.chunk)?);
         }
+        // Constants fill whole registers, once; other inputs as much as this range's
+        // chunks read.
+        if fresh {
+            fill_patterns(&self.fixed, inputs, &chunks, self.chunk)?;
+        }
+        fill_patterns(&self.prologue, inputs, &chunks, self.chunk.min(range.len()))?;
         if let Some(long) = &self.long_rows {
             self.run_long_rows(long, inputs, &chunks, partials, outs, range)?;
         } else {
@@ -717,19 +708,8 @@ impl FusedKernel {
                 register: std::marker::PhantomData,
             });
         }
-        for instr in self.fixed.iter().chain(&self.prologue) {
-            if let Instr::Splat(i, r) | Instr::Tile(i, r) = *instr {
-                let first_only = matches!(instr, Instr::Splat(..));
-                let chunk = *chunks.get(r).ok_or("a fused register is missing")?;
-                // SAFETY: `len` is at most the chunk's length; nothing else touches it.
-                repeat(
-                    whole(inputs, i)?,
-                    unsafe { chunk.slots(len) },
-                    0,
-                    first_only,
-                )?;
-            }
-        }
+        fill_patterns(&self.fixed, inputs, &chunks, len)?;
+        fill_patterns(&self.prologue, inputs, &chunks, len)?;
         // SAFETY: `chunks` point into `memory`, which nothing else touches until the run
         // ends.
         unsafe { self.run_chunk(inputs, &chunks, outs, 0, 0, len, None) }
@@ -966,6 +946,34 @@ fn scalar_inputs(srcs: &[Src]) -> Vec<usize> {
             _ => None,
         })
         .collect()
+}
+
+/// Writes the broadcast fills among `instrs` (splats and tiles of inputs) into the first
+/// `len` slots of their registers' chunks (`len` at most the chunks' length).
+fn fill_patterns(
+    instrs: &[Instr],
+    inputs: &[View<'_>],
+    chunks: &[RegisterChunk<'_>],
+    len: usize,
+) -> Result<(), String> {
+    for instr in instrs {
+        if let Instr::Splat(i, r) | Instr::Tile(i, r) = *instr {
+            let first_only = matches!(instr, Instr::Splat(..));
+            let chunk = *chunks.get(r).ok_or("a fused register is missing")?;
+            if len > chunk.len {
+                return Err("a fill is longer than its register's chunk".into());
+            }
+            // SAFETY: `len` is at most the chunk's length (checked), and nothing else
+            // reads or writes the chunk during the fill.
+            repeat(
+                whole(inputs, i)?,
+                unsafe { chunk.slots(len) },
+                0,
+                first_only,
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// All of input `i` (patterns and scalars are read from their start).

@@ -107,6 +107,27 @@ struct RegionSum {
     cols: usize,
 }
 
+/// The buffers kept in `slot` if the calling thread allocated them.
+fn take_kept(slot: &Mutex<Option<KeptBuffers>>) -> Option<Vec<Buffer>> {
+    let me = super::worker::current_thread();
+    let mut kept = slot.lock().ok()?;
+    if kept.as_ref().is_some_and(|(t, _)| *t == me) {
+        kept.take().map(|(_, buffers)| buffers)
+    } else {
+        None
+    }
+}
+
+/// Keeps `buffers` (allocated by the calling thread) in `slot` for its next run, unless
+/// another thread's are kept there (then they are freed here, by their allocator).
+fn put_kept(slot: &Mutex<Option<KeptBuffers>>, buffers: Vec<Buffer>) {
+    if let Ok(mut kept) = slot.lock()
+        && kept.is_none()
+    {
+        *kept = Some((super::worker::current_thread(), buffers));
+    }
+}
+
 /// A run of steps split by rows between two threads.
 pub(super) struct RowRegion {
     rows: usize,
@@ -237,11 +258,7 @@ impl RowRegion {
         }
         let sums = self.finish_sums(&heads, &own, &buffers, sums);
         self.keep(true, own);
-        if let Ok(mut kept) = self.kept_heads.lock()
-            && kept.is_none()
-        {
-            *kept = Some((super::worker::current_thread(), heads));
-        }
+        put_kept(&self.kept_heads, heads);
         buffers.extend(sums?);
         Ok(buffers)
     }
@@ -289,20 +306,7 @@ impl RowRegion {
     /// half's when `second`): those it used last time, or new ones allocated here, so
     /// that the memory stays in this core's cache from call to call.
     fn own_parts(&self, second: bool) -> Result<Vec<Buffer>, String> {
-        let me = super::worker::current_thread();
-        let kept = self
-            .kept
-            .side(usize::from(second))
-            .lock()
-            .ok()
-            .and_then(|mut k| {
-                if k.as_ref().is_some_and(|(t, _)| *t == me) {
-                    k.take().map(|(_, own)| own)
-                } else {
-                    None
-                }
-            });
-        if let Some(own) = kept {
+        if let Some(own) = take_kept(self.kept.side(usize::from(second))) {
             return Ok(own);
         }
         let mut own = Vec::new();
@@ -322,11 +326,7 @@ impl RowRegion {
         for b in &mut own {
             crate::with_buffer!(b, v => v.clear());
         }
-        if let Ok(mut k) = self.kept.side(usize::from(second)).lock()
-            && k.is_none()
-        {
-            *k = Some((super::worker::current_thread(), own));
-        }
+        put_kept(self.kept.side(usize::from(second)), own);
     }
 
     /// The column sums, from the first part's summation states and the second part's
@@ -386,15 +386,7 @@ impl RowRegion {
     /// thread used last time, or new ones (allocated here, by the calling thread, which
     /// frees them: memory one thread frees must not come from the other's allocator).
     fn heads(&self) -> Result<Vec<Buffer>, String> {
-        let me = super::worker::current_thread();
-        let kept = self.kept_heads.lock().ok().and_then(|mut k| {
-            if k.as_ref().is_some_and(|(t, _)| *t == me) {
-                k.take().map(|(_, heads)| heads)
-            } else {
-                None
-            }
-        });
-        if let Some(heads) = kept {
+        if let Some(heads) = take_kept(&self.kept_heads) {
             return Ok(heads);
         }
         let mut heads = Vec::with_capacity(self.sums.len());
