@@ -13,9 +13,19 @@
 //! * `x * 1` and `1 * x` for floats, where `1` is a constant whose elements are all one
 //!   (also through broadcasts): `x`.
 //!
+//! Negations move to where they cost less, exactly for every number (a NaN may come out
+//! with the other sign: `inf - inf` gives the CPU's default NaN before the negation or
+//! after it):
+//!
+//! * `reduce_sum(neg(x))`, the negation used only there: `neg(reduce_sum(x))` — one
+//!   negated sum instead of a negated operand (the log-likelihood's `-log(...)` summed
+//!   over data points); round-to-nearest is symmetric, so every partial sum is the
+//!   exact negation of the other's;
+//! * `a + neg(b)` and `neg(b) + a`: `a - b`; `a - neg(b)`: `a + b`.
+//!
 //! Dead equations are left for [`dce`](super::dce).
 
-use crate::ir::{BinaryOp, Equation, Primitive, Program, UnaryOp, Var};
+use crate::ir::{BinaryOp, Equation, Primitive, Program, ReduceOp, UnaryOp, Var};
 use std::collections::{HashMap, HashSet};
 
 /// `program` with the identities above removed (see the module documentation).
@@ -81,7 +91,78 @@ pub fn simplify(program: &Program) -> Program {
     for v in out.outvars.iter_mut() {
         *v = resolve(&same, *v);
     }
-    out
+    move_negations(out)
+}
+
+/// `program` with the negation rules of the module documentation applied.
+fn move_negations(mut program: Program) -> Program {
+    let mut uses: HashMap<Var, usize> = HashMap::new();
+    for v in program.equations.iter().flat_map(|eq| &eq.inputs) {
+        *uses.entry(*v).or_default() += 1;
+    }
+    for v in &program.outvars {
+        *uses.entry(*v).or_default() += 1;
+    }
+    // The operand of each variable defined as a negation.
+    let mut negated: HashMap<Var, Var> = HashMap::new();
+    let mut equations = Vec::with_capacity(program.equations.len());
+    for mut eq in std::mem::take(&mut program.equations) {
+        if eq.outputs.len() != 1 {
+            equations.push(eq);
+            continue;
+        }
+        let y = eq.outputs[0];
+        match eq.primitive {
+            Primitive::Unary(UnaryOp::Neg) => {
+                negated.insert(y, eq.inputs[0]);
+            }
+            Primitive::Reduce {
+                op: ReduceOp::Sum, ..
+            } => {
+                if let Some(&x) = negated.get(&eq.inputs[0])
+                    && uses.get(&eq.inputs[0]) == Some(&1)
+                {
+                    // sum(neg(x)) -> neg(sum(x)), the sum into a new variable.
+                    let sum = Var(program.var_types.len() as u32);
+                    program.var_types.push(program.var_type(y).clone());
+                    eq.inputs[0] = x;
+                    eq.outputs[0] = sum;
+                    equations.push(eq);
+                    equations.push(Equation {
+                        primitive: Primitive::Unary(UnaryOp::Neg),
+                        inputs: vec![sum],
+                        outputs: vec![y],
+                    });
+                    negated.insert(y, sum);
+                    continue;
+                }
+            }
+            Primitive::Binary(op @ (BinaryOp::Add | BinaryOp::Sub)) => {
+                let (a, b) = (eq.inputs[0], eq.inputs[1]);
+                let same = |v: Var| program.var_type(v) == program.var_type(y);
+                let rewrite = match (op, negated.get(&a), negated.get(&b)) {
+                    (BinaryOp::Add, _, Some(&nb)) if same(a) && same(nb) => {
+                        Some((BinaryOp::Sub, a, nb))
+                    }
+                    (BinaryOp::Add, Some(&na), None) if same(b) && same(na) => {
+                        Some((BinaryOp::Sub, b, na))
+                    }
+                    (BinaryOp::Sub, _, Some(&nb)) if same(a) && same(nb) => {
+                        Some((BinaryOp::Add, a, nb))
+                    }
+                    _ => None,
+                };
+                if let Some((op, a, b)) = rewrite {
+                    eq.primitive = Primitive::Binary(op);
+                    eq.inputs = vec![a, b];
+                }
+            }
+            _ => {}
+        }
+        equations.push(eq);
+    }
+    program.equations = equations;
+    program
 }
 
 /// The variable an equation merely passes on, if it does.
@@ -199,6 +280,58 @@ mod tests {
         let q = dce(&simplify(&p));
         assert!(q.equations.is_empty(), "{q}");
         assert_eq!(q.outvars, q.invars);
+    }
+
+    #[test]
+    fn negations_move_after_sums_and_into_subtractions_with_the_same_bits() {
+        // -log(...) summed over rows, added to another term; a negation also used
+        // elsewhere stays where it is.
+        let f = |x: &Array| {
+            let rows = (-x.exp().log1p()).sum_axis(1);
+            let kept = -x;
+            (
+                &x.sum_axis(1) + &rows,
+                &x.sum_axis(1) - &(-x.sum_axis(1)),
+                kept.sum_axis(0),
+                kept * 2.0,
+            )
+        };
+        let mut words = crate::backend::cpu::test_inputs::xorshift32(7);
+        let values: Vec<f32> = (0..24)
+            .map(|_| (words() % 20_001) as f32 / 1000.0 - 10.0)
+            .chain([-0.0, 0.0, 1e30, -1e30, 3.5, f32::MIN_POSITIVE])
+            .collect();
+        let x = Array::from_vec(values, &[5, 6]);
+        let p = make_program(f, &x).unwrap();
+        let q = dce(&simplify(&p));
+        // One negation left for the first sum (after it, as a subtraction), one for the
+        // value used twice.
+        assert_eq!(q.count_primitive("neg"), 1, "{q}");
+        assert_eq!(q.count_primitive("sub"), 1, "{q}");
+        let want = p.call(std::slice::from_ref(&x)).unwrap();
+        let got = q.call(std::slice::from_ref(&x)).unwrap();
+        for (w, g) in want.iter().zip(&got) {
+            let bits = |a: &Array| -> Vec<u32> {
+                a.to_vec::<f32>()
+                    .unwrap()
+                    .iter()
+                    .map(|v| v.to_bits())
+                    .collect()
+            };
+            assert_eq!(bits(w), bits(g), "{q}");
+        }
+        // Integers wrap the same way either side of the negation.
+        let n = Array::from_vec(vec![i32::MAX, 5, -7, i32::MIN], &[4]);
+        let p = make_program(|x: &Array| (-x).sum(), &n).unwrap();
+        let q = dce(&simplify(&p));
+        assert_eq!(
+            p.call(std::slice::from_ref(&n)).unwrap()[0]
+                .to_vec::<i32>()
+                .unwrap(),
+            q.call(std::slice::from_ref(&n)).unwrap()[0]
+                .to_vec::<i32>()
+                .unwrap(),
+        );
     }
 
     #[test]
