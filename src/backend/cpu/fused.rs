@@ -25,13 +25,14 @@ use super::reduce::{identity, reduce_group};
 use super::scalar::{Scalar, pairwise_combine, pairwise_leaves};
 use super::simd::vectorized;
 use super::threefry::threefry2x32_into;
+use super::thread_slot::ThreadSlot;
 use super::worker::BySide;
 use crate::array::{Buffer, DType};
 use crate::compile::fusion::{FusedGroup, MAX_FUSED_ROW};
 use crate::ir::{BinaryOp, CompareOp, Primitive, Program, ReduceOp, UnaryOp, Var};
 use std::collections::HashMap;
 use std::mem::MaybeUninit;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 mod chain;
 use chain::Stream;
@@ -170,8 +171,9 @@ pub(crate) struct FusedKernel {
     /// Dtype and element count of each output, in the group's output order.
     outputs: Vec<(DType, usize)>,
     /// Register sets kept between runs, one per side of a join (so each thread gets
-    /// back the memory already in its core's cache, and the two never share a lock).
-    scratch: BySide<Mutex<Option<Vec<Buffer>>>>,
+    /// back the memory already in its core's cache, and the two never share a line),
+    /// each taken and put back without a locked instruction ([`ThreadSlot`]).
+    scratch: BySide<ThreadSlot<Vec<Buffer>>>,
     /// How rows longer than a chunk are walked (`None`: chunks hold whole rows).
     long_rows: Option<LongRows>,
 }
@@ -615,7 +617,7 @@ impl FusedKernel {
             return self.run_tiny(inputs, range.len(), outs);
         }
         // Scratch registers left by an earlier run, or new ones.
-        let cached = self.scratch.mine().lock().ok().and_then(|mut s| s.take());
+        let cached = self.scratch.mine().take();
         let fresh = cached.is_none();
         let mut regs = match cached {
             Some(regs) => regs,
@@ -666,11 +668,7 @@ impl FusedKernel {
                 start = end;
             }
         }
-        if let Ok(mut s) = self.scratch.mine().lock()
-            && s.is_none()
-        {
-            *s = Some(regs);
-        }
+        self.scratch.mine().put(regs);
         Ok(())
     }
 

@@ -35,6 +35,7 @@ mod scalar;
 mod simd;
 mod small_dot;
 mod strided;
+mod thread_slot;
 mod threefry;
 mod worker;
 

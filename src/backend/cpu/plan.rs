@@ -17,7 +17,7 @@ use crate::compile::fusion::{Schedule, Step, schedule};
 use crate::error::{Error, Result};
 use crate::ir::{ArrayType, Primitive, Program, Var, output_types};
 use std::borrow::Cow;
-use std::sync::Mutex;
+use super::thread_slot::ThreadSlot;
 
 /// One step of a plan.
 pub(super) enum PlanStep {
@@ -78,8 +78,9 @@ pub(crate) struct Plan {
     constants: Vec<(usize, usize)>,
     /// How many slots a run's environment has.
     slot_count: usize,
-    /// The memory of a run's environment, kept empty between runs.
-    spare_env: Mutex<Vec<Slot<'static>>>,
+    /// The memory of a run's environment, kept empty between runs (for the thread
+    /// that runs the plan, without a lock: [`ThreadSlot`]).
+    spare_env: ThreadSlot<Vec<Slot<'static>>>,
 }
 
 /// The slot of a variable no run touches.
@@ -178,7 +179,7 @@ impl Plan {
             slots,
             constants,
             slot_count: used,
-            spare_env: Mutex::new(Vec::with_capacity(used)),
+            spare_env: ThreadSlot::default(),
         })
     }
 
@@ -355,11 +356,7 @@ impl Plan {
     /// An environment of empty slots, one per variable a run touches, in the kept memory
     /// if no other run holds it.
     fn take_env<'a>(&self) -> Vec<Slot<'a>> {
-        let mut env: Vec<Slot<'a>> = self
-            .spare_env
-            .try_lock()
-            .map(|mut kept| std::mem::take(&mut *kept))
-            .unwrap_or_default();
+        let mut env: Vec<Slot<'a>> = self.spare_env.take().unwrap_or_default();
         env.resize(self.slot_count, None);
         env
     }
@@ -370,11 +367,7 @@ impl Plan {
         // An empty vector collected in place: the same memory, with the slots' lifetime
         // no longer tied to this run's inputs.
         let empty: Vec<Slot<'static>> = env.into_iter().map(|_| None).collect();
-        if let Ok(mut kept) = self.spare_env.try_lock()
-            && kept.capacity() < empty.capacity()
-        {
-            *kept = empty;
-        }
+        self.spare_env.put(empty);
     }
 }
 
@@ -391,15 +384,15 @@ mod tests {
         let p = make_program(|x: &Array| ((x * 2.0).exp() + 1.0).log().sum(), &x).unwrap();
         let plan = Plan::new(p.clone()).expect("a program of concrete constants has a plan");
         let first = plan.run(std::slice::from_ref(&x)).unwrap()[0].to_vec::<f32>();
-        let (ptr, capacity, len) = {
-            let kept = plan.spare_env.lock().unwrap();
-            (kept.as_ptr(), kept.capacity(), kept.len())
-        };
+        let kept = plan.spare_env.take().expect("the first run keeps its environment");
+        let (ptr, capacity, len) = (kept.as_ptr(), kept.capacity(), kept.len());
+        plan.spare_env.put(kept);
         assert_eq!(len, 0);
         assert!(capacity >= plan.slot_count, "{capacity} slots kept");
         assert!(plan.slot_count <= p.var_types.len());
         let second = plan.run(std::slice::from_ref(&x)).unwrap()[0].to_vec::<f32>();
-        assert_eq!(plan.spare_env.lock().unwrap().as_ptr(), ptr);
+        let kept = plan.spare_env.take().expect("the second run keeps it again");
+        assert_eq!(kept.as_ptr(), ptr);
         assert_eq!(first.unwrap(), second.unwrap());
     }
 }

@@ -29,11 +29,11 @@ use super::fused::{FusedKernel, REGISTER_ALIGN, View, lead, set_len, spare, unin
 use super::plan::PlanStep;
 use super::scalar::{PAIRWISE_BLOCK, columns_head, columns_head_len, columns_split, columns_tail};
 use super::simd::vectorized;
+use super::thread_slot::ThreadSlot;
 use super::worker::{BySide, on_helper};
 use crate::array::{Buffer, DType};
 use crate::ir::{Primitive, Program, ReduceOp, Var};
 use std::collections::{HashMap, HashSet};
-use std::sync::Mutex;
 use std::thread::ThreadId;
 
 /// Regions doing less work than this (elements of fused kernels plus a quarter of the
@@ -107,25 +107,22 @@ struct RegionSum {
     cols: usize,
 }
 
-/// The buffers kept in `slot` if the calling thread allocated them.
-fn take_kept(slot: &Mutex<Option<KeptBuffers>>) -> Option<Vec<Buffer>> {
+/// The buffers kept in `slot` if the calling thread allocated them (else they stay).
+fn take_kept(slot: &ThreadSlot<KeptBuffers>) -> Option<Vec<Buffer>> {
     let me = super::worker::current_thread();
-    let mut kept = slot.lock().ok()?;
-    if kept.as_ref().is_some_and(|(t, _)| *t == me) {
-        kept.take().map(|(_, buffers)| buffers)
-    } else {
-        None
+    match slot.take()? {
+        (t, buffers) if t == me => Some(buffers),
+        theirs => {
+            slot.put(theirs);
+            None
+        }
     }
 }
 
 /// Keeps `buffers` (allocated by the calling thread) in `slot` for its next run, unless
 /// another thread's are kept there (then they are freed here, by their allocator).
-fn put_kept(slot: &Mutex<Option<KeptBuffers>>, buffers: Vec<Buffer>) {
-    if let Ok(mut kept) = slot.lock()
-        && kept.is_none()
-    {
-        *kept = Some((super::worker::current_thread(), buffers));
-    }
+fn put_kept(slot: &ThreadSlot<KeptBuffers>, buffers: Vec<Buffer>) {
+    slot.put((super::worker::current_thread(), buffers));
 }
 
 /// A run of steps split by rows between two threads.
@@ -137,10 +134,10 @@ pub(super) struct RowRegion {
     sums: Vec<RegionSum>,
     /// Each part's buffers for the internal values (first part, second part), kept
     /// between runs with the thread that allocated them.
-    kept: BySide<Mutex<Option<KeptBuffers>>>,
+    kept: BySide<ThreadSlot<KeptBuffers>>,
     /// The column sums' summation states, kept between runs with the calling thread
     /// that allocated them.
-    kept_heads: Mutex<Option<KeptBuffers>>,
+    kept_heads: ThreadSlot<KeptBuffers>,
     /// The variables computed before the region that it reads.
     pub(super) reads: Vec<Var>,
     /// Those of `reads` that are the program's constants (never rewritten).
@@ -884,7 +881,7 @@ impl Forming {
             values,
             sums: self.sums,
             kept: Default::default(),
-            kept_heads: Mutex::new(None),
+            kept_heads: ThreadSlot::default(),
             reads,
             constants,
             writes,
