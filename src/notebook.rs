@@ -379,10 +379,11 @@ pub fn run_vi_scan(config: &ViConfig) -> Result<ViRun> {
         Array::zeros(&[d]),
     );
     let start = Instant::now();
-    train(&init)?;
+    train(&init)?.1.block_until_ready()?;
     let first_s = start.elapsed().as_secs_f64();
     let start = Instant::now();
     let ((_, beta_loc, beta_log_scale), elbos) = train(&init)?;
+    elbos.block_until_ready()?;
     let steps_s = start.elapsed().as_secs_f64();
     Ok(ViRun {
         data: data.clone(),

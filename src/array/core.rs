@@ -4,6 +4,7 @@ use super::buffer::Buffer;
 use super::dtype::{DType, Element};
 use crate::error::{Error, Result};
 use crate::ir::{ArrayType, Primitive, Var, shape_str};
+use crate::transform::DeferredCall;
 use std::panic::Location;
 use std::sync::Arc;
 
@@ -41,7 +42,38 @@ pub(crate) enum Repr {
 /// A buffer with its type.
 pub(crate) struct Concrete {
     pub ty: ArrayType,
-    pub buffer: Buffer,
+    values: Values,
+}
+
+/// The values of a concrete array: a buffer, or result `.1` of a jitted call that is
+/// computed when first read (by the [`DeferredCall`], which keeps it).
+enum Values {
+    Ready(Buffer),
+    Deferred(Arc<DeferredCall>, usize),
+}
+
+impl Concrete {
+    /// The values (computed now if deferred), or the error computing them raised.
+    pub(crate) fn value(&self) -> Result<&Buffer> {
+        match &self.values {
+            Values::Ready(b) => Ok(b),
+            Values::Deferred(call, i) => call.result(*i),
+        }
+    }
+
+    /// The values, `None` where computing them failed.
+    pub(crate) fn buffer(&self) -> Option<&Buffer> {
+        self.value().ok()
+    }
+
+    /// The call still to run for these values, and which of its results they are: a
+    /// deferred result of a call that has not run.
+    pub(crate) fn pending(&self) -> Option<(&Arc<DeferredCall>, usize)> {
+        match &self.values {
+            Values::Deferred(call, i) if !call.has_run() => Some((call, *i)),
+            _ => None,
+        }
+    }
 }
 
 /// A variable of the trace with id `trace`.
@@ -62,7 +94,20 @@ impl Array {
         debug_assert_eq!(ty.size(), buffer.len(), "buffer length matches its type");
         debug_assert_eq!(ty.dtype, buffer.dtype(), "buffer dtype matches its type");
         Array {
-            repr: Repr::Concrete(Arc::new(Concrete { ty, buffer })),
+            repr: Repr::Concrete(Arc::new(Concrete {
+                ty,
+                values: Values::Ready(buffer),
+            })),
+        }
+    }
+
+    /// Result `index` (of type `ty`) of `call`, computed when first read.
+    pub(crate) fn deferred(ty: ArrayType, call: Arc<DeferredCall>, index: usize) -> Array {
+        Array {
+            repr: Repr::Concrete(Arc::new(Concrete {
+                ty,
+                values: Values::Deferred(call, index),
+            })),
         }
     }
 
@@ -250,6 +295,25 @@ impl Array {
         }
     }
 
+    /// Waits until the values are computed: the results of a jitted call are computed
+    /// when first read (see [`jit`](crate::jit)), so a timing of a call includes its work
+    /// only with this (or another read) inside it. Returns the array, or the error
+    /// computing it raised (an error array's error).
+    ///
+    /// ```
+    /// use autobatch::{jit, Array};
+    /// let f = jit(|x: &Array| x.exp());
+    /// let y = f(&Array::zeros(&[3])).unwrap();
+    /// assert_eq!(y.block_until_ready().unwrap().to_vec::<f32>().unwrap(), vec![1.0; 3]);
+    /// ```
+    pub fn block_until_ready(&self) -> Result<&Array> {
+        match &self.repr {
+            Repr::Concrete(c) => c.value().map(|_| self),
+            Repr::Error(e) => Err((**e).clone()),
+            Repr::Traced(_) => Ok(self),
+        }
+    }
+
     /// The buffer, when concrete.
     ///
     /// ```
@@ -257,13 +321,15 @@ impl Array {
     /// assert_eq!(a.buffer(), Some(&autobatch::array::Buffer::U32(vec![1, 2])));
     /// ```
     pub fn buffer(&self) -> Option<&Buffer> {
-        self.concrete().map(|c| &c.buffer)
+        self.concrete().and_then(Concrete::buffer)
     }
 
+    /// The values and type, for reading out: fails for an error array (with its error),
+    /// a traced array, and a deferred result whose computation failed.
     #[track_caller]
-    fn readable(&self, what: &str) -> Result<&Concrete> {
+    fn readable(&self, what: &str) -> Result<(&Buffer, &ArrayType)> {
         match &self.repr {
-            Repr::Concrete(c) => Ok(c),
+            Repr::Concrete(c) => Ok((c.value()?, &c.ty)),
             Repr::Error(e) => Err((**e).clone()),
             Repr::Traced(t) => Err(Error::new(
                 what,
@@ -288,13 +354,13 @@ impl Array {
     /// ```
     #[track_caller]
     pub fn to_vec<T: Element>(&self) -> Result<Vec<T>> {
-        let c = self.readable("to_vec")?;
-        if let Some(s) = T::slice_of(&c.buffer) {
+        let (buffer, _) = self.readable("to_vec")?;
+        if let Some(s) = T::slice_of(buffer) {
             return Ok(s.to_vec());
         }
         let converted = super::lax::convert(self, T::DTYPE);
-        let c = converted.readable("to_vec")?;
-        T::slice_of(&c.buffer)
+        let (buffer, _) = converted.readable("to_vec")?;
+        T::slice_of(buffer)
             .map(|s| s.to_vec())
             .ok_or_else(|| Error::new("to_vec", "conversion produced the wrong dtype", None))
     }
@@ -308,13 +374,13 @@ impl Array {
     /// ```
     #[track_caller]
     pub fn item<T: Element>(&self) -> Result<T> {
-        let c = self.readable("item")?;
-        if c.ty.size() != 1 {
+        let (_, ty) = self.readable("item")?;
+        if ty.size() != 1 {
             return Err(Error::new(
                 "item",
                 format!(
                     "needs an array of exactly one element, got shape {}",
-                    shape_str(&c.ty.shape)
+                    shape_str(&ty.shape)
                 ),
                 Some(Location::caller()),
             ));
@@ -328,7 +394,7 @@ impl Array {
         if c.ty.size() != 1 {
             return None;
         }
-        Some(match &c.buffer {
+        Some(match c.buffer()? {
             Buffer::F32(v) => format!("{:?}", v[0]),
             Buffer::F64(v) => format!("{:?}", v[0]),
             Buffer::I32(v) => v[0].to_string(),

@@ -326,7 +326,10 @@ impl fmt::Display for Array {
         match &self.repr {
             Repr::Traced(t) => write!(f, "Traced<{}>", t.ty),
             Repr::Error(e) => write!(f, "Error({e})"),
-            Repr::Concrete(c) => f.write_str(&repr(&c.ty, &c.buffer)),
+            Repr::Concrete(c) => match c.value() {
+                Ok(buffer) => f.write_str(&repr(&c.ty, buffer)),
+                Err(e) => write!(f, "Array(error: {e})"),
+            },
         }
     }
 }

@@ -92,7 +92,7 @@ fn eager_operand(o: &Operand, dtype: DType) -> Option<(std::borrow::Cow<'_, Buff
     match o {
         Operand::Array(a) => {
             let c = a.concrete()?;
-            (c.ty.dtype == dtype).then_some((Cow::Borrowed(&c.buffer), &c.ty.shape[..]))
+            (c.ty.dtype == dtype).then_some((Cow::Borrowed(c.buffer()?), &c.ty.shape[..]))
         }
         Operand::Float(v) => Some((Cow::Owned(number(*v)), &[])),
         Operand::Int(v) => Some((

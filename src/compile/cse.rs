@@ -19,6 +19,9 @@ pub fn cse(program: &Program) -> Program {
         return program.clone();
     }
     let mut rename: HashMap<Var, Var> = HashMap::new();
+    // A primitive hashes by its parameters and, for custom rules, by the addresses of
+    // their programs, never by an array's values (which a deferred array computes later).
+    #[allow(clippy::mutable_key_type)]
     let mut seen: HashMap<(Primitive, Vec<Var>), Vec<Var>> = HashMap::new();
     let resolve = |v: Var, rename: &HashMap<Var, Var>| *rename.get(&v).unwrap_or(&v);
     let mut out = program.clone();

@@ -222,13 +222,15 @@ pub(crate) fn bind_within(
     }
     match innermost {
         None => {
-            let concretes: Vec<(&Buffer, &ArrayType)> = inputs
-                .iter()
-                .map(|a| {
-                    let c = a.concrete().expect("no operand is traced or an error");
-                    (&c.buffer, &c.ty)
-                })
-                .collect();
+            let mut concretes: Vec<(&Buffer, &ArrayType)> = Vec::with_capacity(inputs.len());
+            for a in inputs {
+                let c = a.concrete().expect("no operand is traced or an error");
+                // A deferred result is computed here; its computation's error is the op's.
+                match c.value() {
+                    Ok(buffer) => concretes.push((buffer, &c.ty)),
+                    Err(e) => return fail(e),
+                }
+            }
             // `out_types` was just computed from these operands by the shape rule, and each
             // concrete array's buffer matches its type by construction.
             match crate::backend::cpu::eval_unchecked(&prim, &concretes, &out_types) {

@@ -10,10 +10,18 @@
 //! Like JAX, values the function closes over are constants of the traced program: a
 //! closure must not observe state that changes between calls (pass such values as
 //! arguments).
+//!
+//! On concrete arguments a call returns at once and its results are computed when first
+//! read (JAX dispatches asynchronously; here the work waits for its reader). A jitted
+//! call that takes results of a call nobody has read runs both as one program, the first
+//! inlined (see `deferred`): the notebook's sampler then draws inside the gradient's
+//! kernels, split between the threads. Time a call with
+//! [`Array::block_until_ready`](crate::Array::block_until_ready) (or another read) on a
+//! result inside the timing; an error running a call shows at the reads of its results.
 
+use super::deferred::{DeferredCall, Executable};
 use super::tree_fn::TreeFn;
 use crate::array::Array;
-use crate::backend::cpu::Plan;
 use crate::compile::optimize;
 use crate::error::{Error, Result};
 use crate::ir::{ArrayType, Program};
@@ -30,9 +38,7 @@ struct Signature {
 
 /// A traced, optimized program and the structure of its results.
 struct Compiled<R> {
-    program: Program,
-    /// The program typed ahead of time, for calls on concrete arguments.
-    plan: Option<Plan>,
+    exe: Arc<Executable>,
     template: R,
 }
 
@@ -120,15 +126,13 @@ where
             Err(signature) => {
                 let (program, template) =
                     trace_with_types(|a: &F::Args| f.call_args(a), args, &signature.types)?;
-                let program = optimize(&program);
                 let compiled = Arc::new(Compiled {
-                    plan: Plan::new(program.clone()),
-                    program,
+                    exe: Arc::new(Executable::new(optimize(&program))),
                     template,
                 });
                 // A program that closed over values of an enclosing trace is valid only
                 // inside that trace: use it now, do not cache it.
-                if !compiled.program.consts.iter().any(Array::is_traced) {
+                if !compiled.exe.program.consts.iter().any(Array::is_traced) {
                     let mut programs = cache.lock().map_err(|_| poisoned())?;
                     programs.last = Some((signature.clone(), compiled.clone()));
                     programs.by_signature.insert(signature, compiled.clone());
@@ -136,9 +140,12 @@ where
                 compiled
             }
         };
-        let outs = match &compiled.plan {
-            Some(plan) if leaves.iter().all(Array::is_concrete) => plan.run(&leaves)?,
-            _ => compiled.program.call(&leaves)?,
+        // On concrete arguments the results are computed when first read (and a call
+        // whose arguments await another call runs fused with it): see `deferred`.
+        let outs = if compiled.exe.runs_deferred() && leaves.iter().all(Array::is_concrete) {
+            DeferredCall::call(compiled.exe.clone(), leaves)
+        } else {
+            compiled.exe.program.call(&leaves)?
         };
         Ok(compiled.template.rebuild(&mut outs.into_iter()))
     })

@@ -6,6 +6,7 @@ pub(crate) mod ad_util;
 pub(crate) mod autodiff;
 pub(crate) mod batching;
 mod custom_jvp;
+mod deferred;
 mod jit;
 mod jvp_rules;
 mod tree_fn;
@@ -17,6 +18,7 @@ pub use autodiff::{
     value_and_grad_with_aux, vjp,
 };
 pub use custom_jvp::custom_jvp;
+pub(crate) use deferred::DeferredCall;
 pub use jit::{jit, jit_program};
 pub use tree_fn::{One, TreeFn};
 pub use vmap::{Axes, VmapOptions, vmap, vmap_with};

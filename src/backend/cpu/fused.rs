@@ -24,8 +24,8 @@ use super::elementwise::{
 use super::reduce::{identity, reduce_group};
 use super::scalar::{Scalar, pairwise_combine, pairwise_leaves};
 use super::simd::vectorized;
-use super::threefry::threefry2x32_into;
 use super::thread_slot::ThreadSlot;
+use super::threefry::threefry2x32_into;
 use super::worker::BySide;
 use crate::array::{Buffer, DType};
 use crate::compile::fusion::{FusedGroup, MAX_FUSED_ROW};

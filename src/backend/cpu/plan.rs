@@ -12,12 +12,12 @@ use super::eval_unchecked;
 use super::fused::{FusedKernel, View};
 use super::moves::{Moves, resolve_moves};
 use super::rows::{RowRegion, form_regions};
+use super::thread_slot::ThreadSlot;
 use crate::array::{Array, Buffer};
 use crate::compile::fusion::{Schedule, Step, schedule};
 use crate::error::{Error, Result};
 use crate::ir::{ArrayType, Primitive, Program, Var, output_types};
 use std::borrow::Cow;
-use super::thread_slot::ThreadSlot;
 
 /// One step of a plan.
 pub(super) enum PlanStep {
@@ -206,7 +206,19 @@ impl Plan {
     }
 
     /// Runs the plan on concrete `inputs` whose types match the program's inputs.
+    #[cfg(test)]
     pub(crate) fn run(&self, inputs: &[Array]) -> Result<Vec<Array>> {
+        let p = &self.program;
+        let outs = self.run_arrays(inputs)?;
+        Ok(p.outvars
+            .iter()
+            .zip(outs)
+            .map(|(v, b)| Array::from_concrete(p.var_type(*v).clone(), b))
+            .collect())
+    }
+
+    /// [`Plan::run`] giving the results' buffers.
+    pub(crate) fn run_arrays(&self, inputs: &[Array]) -> Result<Vec<Buffer>> {
         let p = &self.program;
         let fail = |m: String| Error::new("jit", m, None);
         if inputs.len() != p.invars.len() {
@@ -225,17 +237,12 @@ impl Plan {
                     a.array_type()
                 )));
             }
-            buffers.push(Cow::Borrowed(
-                a.buffer()
-                    .ok_or_else(|| fail("an input is not concrete".into()))?,
-            ));
+            let c = a
+                .concrete()
+                .ok_or_else(|| fail("an input is not concrete".into()))?;
+            buffers.push(Cow::Borrowed(c.value()?));
         }
-        let outs = self.run_buffers(buffers)?;
-        Ok(p.outvars
-            .iter()
-            .zip(outs)
-            .map(|(v, b)| Array::from_concrete(p.var_type(*v).clone(), b))
-            .collect())
+        self.run_buffers(buffers)
     }
 
     /// Runs the plan on buffers of the program's input types (checked by the caller).
@@ -384,14 +391,20 @@ mod tests {
         let p = make_program(|x: &Array| ((x * 2.0).exp() + 1.0).log().sum(), &x).unwrap();
         let plan = Plan::new(p.clone()).expect("a program of concrete constants has a plan");
         let first = plan.run(std::slice::from_ref(&x)).unwrap()[0].to_vec::<f32>();
-        let kept = plan.spare_env.take().expect("the first run keeps its environment");
+        let kept = plan
+            .spare_env
+            .take()
+            .expect("the first run keeps its environment");
         let (ptr, capacity, len) = (kept.as_ptr(), kept.capacity(), kept.len());
         plan.spare_env.put(kept);
         assert_eq!(len, 0);
         assert!(capacity >= plan.slot_count, "{capacity} slots kept");
         assert!(plan.slot_count <= p.var_types.len());
         let second = plan.run(std::slice::from_ref(&x)).unwrap()[0].to_vec::<f32>();
-        let kept = plan.spare_env.take().expect("the second run keeps it again");
+        let kept = plan
+            .spare_env
+            .take()
+            .expect("the second run keeps it again");
         assert_eq!(kept.as_ptr(), ptr);
         assert_eq!(first.unwrap(), second.unwrap());
     }
