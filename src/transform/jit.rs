@@ -22,6 +22,7 @@
 use super::deferred::{DeferredCall, Executable};
 use super::tree_fn::TreeFn;
 use crate::array::Array;
+use crate::backend::cpu::ThreadSlot;
 use crate::compile::optimize;
 use crate::error::{Error, Result};
 use crate::ir::{ArrayType, Program};
@@ -43,28 +44,22 @@ struct Compiled<R> {
 }
 
 /// Compiled programs by signature.
-type Cache<R> = Mutex<Programs<R>>;
+type Cache<R> = Mutex<HashMap<Signature, Arc<Compiled<R>>>>;
 
-struct Programs<R> {
-    by_signature: HashMap<Signature, Arc<Compiled<R>>>,
-    /// The last call's signature and program, compared with a call's arguments in place
-    /// before a key is built and hashed (a loop calls with one signature).
-    last: Option<(Signature, Arc<Compiled<R>>)>,
-}
+/// The last call's signature and program.
+type Last<R> = ThreadSlot<(Signature, Arc<Compiled<R>>)>;
 
-impl<R> Programs<R> {
-    /// The program of the last call, if `leaves` (laid out as `layout`) have its
-    /// signature.
-    fn last_for(&self, layout: &[usize], leaves: &[Array]) -> Option<Arc<Compiled<R>>> {
-        let (signature, compiled) = self.last.as_ref()?;
-        let same = signature.layout == layout
-            && signature.types.len() == leaves.len()
-            && signature
+impl Signature {
+    /// Whether `leaves` (laid out as `layout`) have this signature, compared in place
+    /// (no key is built).
+    fn matches(&self, layout: &[usize], leaves: &[Array]) -> bool {
+        self.layout == layout
+            && self.types.len() == leaves.len()
+            && self
                 .types
                 .iter()
                 .zip(leaves)
-                .all(|(t, a)| a.type_ref() == t);
-        same.then(|| compiled.clone())
+                .all(|(t, a)| a.type_ref() == t)
     }
 }
 
@@ -85,10 +80,11 @@ where
     F::Out: TreeResult,
     <F::Out as TreeResult>::Tree: Clone + 'a,
 {
-    let cache: Cache<<F::Out as TreeResult>::Tree> = Mutex::new(Programs {
-        by_signature: HashMap::new(),
-        last: None,
-    });
+    let cache: Cache<<F::Out as TreeResult>::Tree> = Mutex::new(HashMap::new());
+    // The last call's signature and program, for the thread that calls most (a loop
+    // calls with one signature): compared with a call's arguments in place, taken and
+    // put back without a lock.
+    let last: Last<<F::Out as TreeResult>::Tree> = ThreadSlot::default();
     F::spread(move |args: &F::Args| {
         let leaves = args.leaves();
         if let Some(e) = leaves.iter().find_map(|a| a.error_value()) {
@@ -102,53 +98,57 @@ where
                 None,
             )
         };
-        // The program for this signature, or the signature to trace for (the lock is
-        // held only for the lookup).
-        let found = {
-            let mut programs = cache.lock().map_err(|_| poisoned())?;
-            match programs.last_for(&layout, &leaves) {
-                Some(c) => Ok(c),
-                None => {
-                    let types = leaves.iter().map(|a| a.array_type()).collect();
-                    let signature = Signature { layout, types };
-                    match programs.by_signature.get(&signature).cloned() {
-                        Some(c) => {
-                            programs.last = Some((signature, c.clone()));
-                            Ok(c)
+        let recent = last.take().filter(|(s, _)| s.matches(&layout, &leaves));
+        let (signature, compiled) = match recent {
+            Some(hit) => hit,
+            None => {
+                let types = leaves.iter().map(|a| a.array_type()).collect();
+                let signature = Signature { layout, types };
+                // The lock is held only for the lookup.
+                let found = cache
+                    .lock()
+                    .map_err(|_| poisoned())?
+                    .get(&signature)
+                    .cloned();
+                match found {
+                    Some(c) => (signature, c),
+                    None => {
+                        let (program, template) =
+                            trace_with_types(|a: &F::Args| f.call_args(a), args, &signature.types)?;
+                        let compiled = Arc::new(Compiled {
+                            exe: Arc::new(Executable::new(optimize(&program))),
+                            template,
+                        });
+                        // A program that closed over values of an enclosing trace is
+                        // valid only inside that trace: use it now, do not cache it.
+                        if compiled.exe.program.consts.iter().any(Array::is_traced) {
+                            return run(&compiled, leaves);
                         }
-                        None => Err(signature),
+                        cache
+                            .lock()
+                            .map_err(|_| poisoned())?
+                            .insert(signature.clone(), compiled.clone());
+                        (signature, compiled)
                     }
                 }
             }
         };
-        let compiled = match found {
-            Ok(c) => c,
-            Err(signature) => {
-                let (program, template) =
-                    trace_with_types(|a: &F::Args| f.call_args(a), args, &signature.types)?;
-                let compiled = Arc::new(Compiled {
-                    exe: Arc::new(Executable::new(optimize(&program))),
-                    template,
-                });
-                // A program that closed over values of an enclosing trace is valid only
-                // inside that trace: use it now, do not cache it.
-                if !compiled.exe.program.consts.iter().any(Array::is_traced) {
-                    let mut programs = cache.lock().map_err(|_| poisoned())?;
-                    programs.last = Some((signature.clone(), compiled.clone()));
-                    programs.by_signature.insert(signature, compiled.clone());
-                }
-                compiled
-            }
-        };
-        // On concrete arguments the results are computed when first read (and a call
-        // whose arguments await another call runs fused with it): see `deferred`.
-        let outs = if compiled.exe.runs_deferred() && leaves.iter().all(Array::is_concrete) {
-            DeferredCall::call(compiled.exe.clone(), leaves)
-        } else {
-            compiled.exe.program.call(&leaves)?
-        };
-        Ok(compiled.template.rebuild(&mut outs.into_iter()))
+        let result = run(&compiled, leaves);
+        last.put((signature, compiled));
+        result
     })
+}
+
+/// Runs `compiled` on `leaves`, giving the results' Tree. On concrete arguments the
+/// results are computed when first read (and a call whose arguments await another call
+/// runs fused with it): see `deferred`.
+fn run<R: Tree>(compiled: &Compiled<R>, leaves: Vec<Array>) -> Result<R> {
+    let outs = if compiled.exe.runs_deferred() && leaves.iter().all(Array::is_concrete) {
+        DeferredCall::call(compiled.exe.clone(), leaves)
+    } else {
+        compiled.exe.program.call(&leaves)?
+    };
+    Ok(compiled.template.rebuild(&mut outs.into_iter()))
 }
 
 /// The optimized program `jit(f)` runs for arguments shaped like `args` (for inspection).

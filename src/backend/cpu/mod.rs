@@ -36,6 +36,7 @@ mod simd;
 mod small_dot;
 mod strided;
 mod thread_slot;
+pub(crate) use thread_slot::ThreadSlot;
 mod threefry;
 mod worker;
 
