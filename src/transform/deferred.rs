@@ -19,13 +19,18 @@ use crate::array::{Array, Buffer};
 use crate::backend::cpu::Plan;
 use crate::compile::optimize;
 use crate::error::{Error, Result};
-use crate::ir::Program;
+use crate::ir::{ArrayType, Program};
 use crate::trace::trace_with_types;
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// A compiled program: what a jitted function runs for one signature.
 pub(crate) struct Executable {
     pub(crate) program: Program,
+    /// The types of the program's results.
+    output_types: Vec<ArrayType>,
+    /// Whether calls on concrete arguments run as a plan, deferred: the program does
+    /// not close over values of an enclosing trace.
+    runs_deferred: bool,
     /// The plan of fused kernels for concrete arguments, made at the first run (a
     /// program only ever run inlined into another's needs none).
     plan: OnceLock<Option<Plan>>,
@@ -47,6 +52,8 @@ impl Executable {
     /// The executable of an optimized `program`.
     pub(crate) fn new(program: Program) -> Executable {
         Executable {
+            output_types: program.output_types(),
+            runs_deferred: program.consts.iter().all(Array::is_concrete),
             program,
             plan: OnceLock::new(),
             fused: Mutex::new(Vec::new()),
@@ -56,7 +63,7 @@ impl Executable {
     /// Whether calls on concrete arguments run as a plan, deferred: the program does
     /// not close over values of an enclosing trace.
     pub(crate) fn runs_deferred(&self) -> bool {
-        self.program.consts.iter().all(Array::is_concrete)
+        self.runs_deferred
     }
 
     /// The plan, made at the first call.
@@ -182,17 +189,14 @@ impl DeferredCall {
                 }
             }
         }
-        let types = exe.program.output_types();
         let call = Arc::new(DeferredCall {
             exe,
             args: Mutex::new(Some(args)),
             fuses,
             results: OnceLock::new(),
         });
-        types
-            .into_iter()
-            .enumerate()
-            .map(|(i, ty)| Array::deferred(ty, call.clone(), i))
+        (call.exe.output_types.iter().enumerate())
+            .map(|(i, ty)| Array::deferred(ty.clone(), call.clone(), i))
             .collect()
     }
 
