@@ -57,7 +57,8 @@ impl Concrete {
     pub(crate) fn value(&self) -> Result<&Buffer> {
         match &self.values {
             Values::Ready(b) => Ok(b),
-            Values::Deferred(call, i) => call.result(*i),
+            // SAFETY: this array is result `i`'s only one (its clones share it).
+            Values::Deferred(call, i) => unsafe { call.result(*i) },
         }
     }
 
@@ -72,6 +73,14 @@ impl Concrete {
         match &self.values {
             Values::Deferred(call, i) if !call.has_run() => Some((call, *i)),
             _ => None,
+        }
+    }
+}
+
+impl Drop for Concrete {
+    fn drop(&mut self) {
+        if let Values::Deferred(call, i) = &self.values {
+            call.release(*i);
         }
     }
 }

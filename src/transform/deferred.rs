@@ -21,6 +21,7 @@ use crate::compile::optimize;
 use crate::error::{Error, Result};
 use crate::ir::{ArrayType, Program};
 use crate::trace::trace_with_types;
+use std::sync::atomic::{AtomicPtr, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// A compiled program: what a jitted function runs for one signature.
@@ -37,6 +38,9 @@ pub(crate) struct Executable {
     /// This program with another call's program inlined before it.
     fused: Mutex<Vec<Fusion>>,
 }
+
+/// The most fused pairs an executable keeps (the oldest is dropped first).
+const MAX_FUSIONS: usize = 16;
 
 /// A program inlined before this one: its executable (whose address identifies it, held
 /// so that the address stays its own), for each argument of this program the inlined
@@ -110,6 +114,11 @@ impl Executable {
             return f.fused.clone();
         }
         let fused = self.fuse(first, takes).map(Arc::new);
+        // A program meets few others; a caller that makes new jitted functions over and
+        // over (each a new program) must not grow this without bound.
+        if cache.len() >= MAX_FUSIONS {
+            cache.remove(0);
+        }
         cache.push(Fusion {
             first: first.clone(),
             takes: takes.to_vec(),
@@ -167,9 +176,19 @@ pub(crate) struct DeferredCall {
     /// Whether an argument was, when the call was made, a result of a call that had not
     /// run (which then runs inlined into this one).
     fuses: bool,
-    /// The results, once the call ran, or the error running it raised. The results'
-    /// arrays read them here.
-    results: OnceLock<Result<Vec<Buffer>>>,
+    /// Set once the call ran: `Ok`, or the error running it raised.
+    ran: OnceLock<Result<()>>,
+    /// Each result's buffer (a `Box`) once the call ran: null before, [`released`]
+    /// once the result's array is gone. Each result has one array (its clones share it),
+    /// which alone reads and frees its buffer, so a result kept long does not keep the
+    /// call's other results alive.
+    results: Vec<AtomicPtr<Buffer>>,
+}
+
+/// The mark of a result whose array is gone (an address no `Box` has).
+fn released() -> *mut Buffer {
+    static RELEASED: u8 = 0;
+    (&raw const RELEASED).cast::<Buffer>().cast_mut()
 }
 
 impl DeferredCall {
@@ -189,11 +208,15 @@ impl DeferredCall {
                 }
             }
         }
+        let n = exe.output_types.len();
         let call = Arc::new(DeferredCall {
             exe,
             args: Mutex::new(Some(args)),
             fuses,
-            results: OnceLock::new(),
+            ran: OnceLock::new(),
+            results: (0..n)
+                .map(|_| AtomicPtr::new(std::ptr::null_mut()))
+                .collect(),
         });
         (call.exe.output_types.iter().enumerate())
             .map(|(i, ty)| Array::deferred(ty.clone(), call.clone(), i))
@@ -202,18 +225,78 @@ impl DeferredCall {
 
     /// Whether the call has run (its results are computed, or failed).
     pub(crate) fn has_run(&self) -> bool {
-        self.results.get().is_some()
+        self.ran.get().is_some()
     }
 
     /// Result `i`, running the call if it has not run.
-    pub(crate) fn result(&self, i: usize) -> Result<&Buffer> {
-        let results = self.results.get_or_init(|| self.run());
-        match results {
-            Ok(buffers) => buffers
-                .get(i)
-                .ok_or_else(|| Error::new("jit", "a deferred call has no such result", None)),
-            Err(e) => Err(e.clone()),
+    ///
+    /// # Safety
+    /// Only result `i`'s array may ask for it (it frees the buffer when it goes, in
+    /// [`DeferredCall::release`]; the reference lives no longer than its borrow).
+    pub(crate) unsafe fn result(&self, i: usize) -> Result<&Buffer> {
+        if let Err(e) = self.ran.get_or_init(|| self.run()) {
+            return Err(e.clone());
         }
+        let p = self
+            .results
+            .get(i)
+            .map_or(std::ptr::null_mut(), |r| r.load(Ordering::Acquire));
+        if p.is_null() || p == released() {
+            return Err(Error::new(
+                "jit",
+                "a deferred call's result is missing",
+                None,
+            ));
+        }
+        // SAFETY: a non-null, unreleased pointer is the `Box` the run stored, which only
+        // result `i`'s array frees (as the caller guarantees, that array is reading now).
+        Ok(unsafe { &*p })
+    }
+
+    /// Frees result `i` (its array is gone), now or, if the call has not run, as soon as
+    /// it runs.
+    pub(crate) fn release(&self, i: usize) {
+        let Some(r) = self.results.get(i) else {
+            return;
+        };
+        if self.has_run() {
+            // The run's store is seen (`ran` is set after it), and only this array
+            // releases this result: no other thread writes the slot any more.
+            let p = r.load(Ordering::Acquire);
+            r.store(released(), Ordering::Release);
+            if !p.is_null() && p != released() {
+                // SAFETY: the run stored a `Box` here, now taken out for good.
+                drop(unsafe { Box::from_raw(p) });
+            }
+        } else {
+            // A run may be storing now: whichever comes second sees the other's mark.
+            let p = r.swap(released(), Ordering::AcqRel);
+            if !p.is_null() && p != released() {
+                // SAFETY: as above; the swap took it out for good.
+                drop(unsafe { Box::from_raw(p) });
+            }
+        }
+    }
+
+    /// Records the results (of a run of this call, alone or inlined into another); a
+    /// result whose array is gone is freed at once.
+    fn store(&self, buffers: Vec<Buffer>) -> Result<()> {
+        if buffers.len() != self.results.len() {
+            return Err(Error::new(
+                "jit",
+                "a deferred call ran with the wrong number of results",
+                None,
+            ));
+        }
+        // Plain loads and stores, no locked instruction (which would wait here for the
+        // run's last stores to reach the cache). An array released between the load
+        // and the store leaves its buffer to the call's own drop.
+        for (slot, b) in self.results.iter().zip(buffers) {
+            if slot.load(Ordering::Acquire) != released() {
+                slot.store(Box::into_raw(Box::new(b)), Ordering::Release);
+            }
+        }
+        Ok(())
     }
 
     /// The arguments, taken out to run the call (`None` once it ran or is running).
@@ -222,16 +305,16 @@ impl DeferredCall {
     }
 
     /// Runs the call, with the call its arguments await inlined where it has one.
-    fn run(&self) -> Result<Vec<Buffer>> {
+    fn run(&self) -> Result<()> {
         let args = self
             .take_args()
             .ok_or_else(|| Error::new("jit", "a deferred call ran twice", None))?;
         if self.fuses
             && let Some(out) = self.run_fused(&args)
         {
-            return out;
+            return out.and_then(|buffers| self.store(buffers));
         }
-        self.exe.run(&args)
+        self.store(self.exe.run(&args)?)
     }
 
     /// Runs the call with the pending call of its first awaiting argument inlined, as
@@ -249,9 +332,9 @@ impl DeferredCall {
             })
             .collect();
         let fused = self.exe.fused_with(&first.exe, &takes)?;
-        let own = self.exe.program.outvars.len();
+        let own = self.exe.output_types.len();
         let mut ours = None;
-        first.results.get_or_init(|| {
+        first.ran.get_or_init(|| {
             let mut inputs = first
                 .take_args()
                 .ok_or_else(|| Error::new("jit", "a deferred call ran twice", None))?;
@@ -273,7 +356,7 @@ impl DeferredCall {
                 }
             });
             let theirs = match &mut outs {
-                Ok(outs) => Ok(outs.split_off(own)),
+                Ok(outs) => first.store(outs.split_off(own)),
                 Err(e) => Err(e.clone()),
             };
             ours = Some(outs);
@@ -283,9 +366,41 @@ impl DeferredCall {
     }
 }
 
+impl Drop for DeferredCall {
+    fn drop(&mut self) {
+        for r in &mut self.results {
+            let p = *r.get_mut();
+            if !p.is_null() && p != released() {
+                // SAFETY: a stored `Box` nobody released: this call owns it.
+                drop(unsafe { Box::from_raw(p) });
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::released;
     use crate::{Array, DType, jit, random};
+    use std::sync::atomic::Ordering;
+
+    /// A result's buffer goes with its array, whether it went before the call ran or
+    /// after it was read, while the call's other results live on.
+    #[test]
+    fn a_result_kept_does_not_keep_the_others() {
+        let f = jit(|x: &Array| (x.exp(), x.sum()));
+        for read_first in [false, true] {
+            let (big, small) = f(&Array::zeros(&[1000])).unwrap();
+            let call = small.concrete().unwrap().pending().unwrap().0.clone();
+            if read_first {
+                assert_eq!(big.to_vec::<f32>().unwrap()[999], 1.0);
+            }
+            drop(big);
+            assert_eq!(small.item::<f32>().unwrap(), 0.0);
+            assert_eq!(call.results[0].load(Ordering::Acquire), released());
+            assert_ne!(call.results[1].load(Ordering::Acquire), released());
+        }
+    }
 
     /// The call awaiting another is the one that runs, with the other inlined: the
     /// awaited call's results come from it, and neither keeps its arguments.
