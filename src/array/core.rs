@@ -13,7 +13,9 @@ use std::sync::Arc;
 /// Immutable and cheap to clone (reference counted), `Send + Sync`. Behind the same type
 /// an array is one of three things, which users rarely need to tell apart:
 ///
-/// * **concrete**: a buffer of values (the usual case outside transforms);
+/// * **concrete**: a buffer of values (the usual case outside transforms) — for a result
+///   of a `jit`ted call, computed when first read (see
+///   [`block_until_ready`](Array::block_until_ready));
 /// * **traced**: a variable of an active trace (inside `make_program`, `vmap`, `grad`,
 ///   `jit`, ...), whose shape and dtype are known but whose values are not;
 /// * **an error**: a failed op, carrying the [`Error`]. Later ops propagate it, and
@@ -323,7 +325,8 @@ impl Array {
         }
     }
 
-    /// The buffer, when concrete.
+    /// The buffer, when concrete (a deferred result of a jitted call is computed now;
+    /// `None` if that failed, which the read-outs report as an error).
     ///
     /// ```
     /// let a = autobatch::Array::from_vec(vec![1u32, 2], &[2]);
