@@ -27,27 +27,47 @@ thread_local! {
     static FORCED: Cell<Option<Level>> = const { Cell::new(None) };
 }
 
-/// The widest level this CPU supports, detected once.
+/// The widest level this CPU supports, detected once, and capped by the environment
+/// variable `AUTOBATCH_SIMD` (`avx2` or `baseline`; to measure what a CPU without
+/// AVX-512 gets).
 pub(crate) fn detected() -> Level {
     static LEVEL: OnceLock<Level> = OnceLock::new();
     *LEVEL.get_or_init(|| {
-        #[cfg(target_arch = "x86_64")]
-        {
-            let avx512 = std::is_x86_feature_detected!("avx512f")
-                && std::is_x86_feature_detected!("avx512bw")
-                && std::is_x86_feature_detected!("avx512dq")
-                && std::is_x86_feature_detected!("avx512vl");
-            let avx2 =
-                std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma");
-            if avx512 && avx2 {
-                return Level::Avx512;
-            }
-            if avx2 {
-                return Level::Avx2;
-            }
-        }
-        Level::Baseline
+        let cap = match std::env::var("AUTOBATCH_SIMD").as_deref() {
+            Ok("avx2") => Level::Avx2,
+            Ok("baseline") => Level::Baseline,
+            _ => Level::Avx512,
+        };
+        capped(widest(), cap)
     })
+}
+
+/// `level`, or `cap` where that is narrower.
+fn capped(level: Level, cap: Level) -> Level {
+    match (level, cap) {
+        (_, Level::Baseline) | (Level::Baseline, _) => Level::Baseline,
+        (_, Level::Avx2) | (Level::Avx2, _) => Level::Avx2,
+        (Level::Avx512, Level::Avx512) => Level::Avx512,
+    }
+}
+
+/// The widest level this CPU supports.
+fn widest() -> Level {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let avx512 = std::is_x86_feature_detected!("avx512f")
+            && std::is_x86_feature_detected!("avx512bw")
+            && std::is_x86_feature_detected!("avx512dq")
+            && std::is_x86_feature_detected!("avx512vl");
+        let avx2 = std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma");
+        if avx512 && avx2 {
+            return Level::Avx512;
+        }
+        if avx2 {
+            return Level::Avx2;
+        }
+    }
+    Level::Baseline
 }
 
 /// The level [`vectorized`] uses on this thread.
@@ -59,12 +79,7 @@ pub(crate) fn level() -> Level {
 /// one), restoring the previous choice afterwards.
 #[cfg(test)]
 pub(crate) fn with_level<R>(level: Level, f: impl FnOnce() -> R) -> R {
-    let capped = match (level, detected()) {
-        (Level::Avx512, Level::Avx2) => Level::Avx2,
-        (Level::Avx512 | Level::Avx2, Level::Baseline) => Level::Baseline,
-        (l, _) => l,
-    };
-    let previous = FORCED.with(|c| c.replace(Some(capped)));
+    let previous = FORCED.with(|c| c.replace(Some(capped(level, detected()))));
     let out = f();
     FORCED.with(|c| c.set(previous));
     out
