@@ -3,17 +3,7 @@
 
 mod common;
 use autobatch::{Array, DType, jit, random, value_and_grad};
-use common::Rng;
-
-/// The bits of each element of a float array, as `f64` (exact for `f32`).
-fn bits(a: &Array) -> Vec<u64> {
-    a.astype(DType::F64)
-        .to_vec::<f64>()
-        .unwrap()
-        .iter()
-        .map(|v| v.to_bits())
-        .collect()
-}
+use common::{Rng, bits};
 
 /// A sampler (key split and normal draws, as in the notebook) and a loss of the draws
 /// with its gradient, in the three ways their calls can run: each read before the

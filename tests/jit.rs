@@ -2,21 +2,11 @@
 
 mod common;
 use autobatch::{Array, DType, grad, jit, jit_program, make_program, value_and_grad, vmap};
-use common::Rng;
+use common::{Rng, bits};
 use std::cell::Cell;
 
 fn f(x: &Array) -> Array {
     (x.sin() * x + x.exp().log1p()).sum_axis(-1) / 3.0
-}
-
-/// The bits of each element of a float array, as `f64` (exact for `f32`).
-fn bits(a: &Array) -> Vec<u64> {
-    a.astype(DType::F64)
-        .to_vec::<f64>()
-        .unwrap()
-        .iter()
-        .map(|v| v.to_bits())
-        .collect()
 }
 
 #[test]

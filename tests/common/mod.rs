@@ -4,6 +4,16 @@
 use autobatch::{Array, DType};
 use serde_json::Value;
 
+/// The bits of each element of a float array, as `f64` (exact for `f32`).
+pub fn bits(a: &Array) -> Vec<u64> {
+    a.astype(DType::F64)
+        .to_vec::<f64>()
+        .unwrap()
+        .iter()
+        .map(|v| v.to_bits())
+        .collect()
+}
+
 /// Parses `tests/data/<name>`.
 pub fn load(name: &str) -> Value {
     let path = format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
