@@ -9,6 +9,9 @@
 # Each of the R rounds (default 3) times autobatch and then JAX, each in a fresh process
 # (each the best of three runs of the loop), so that the two sides of a round meet the
 # machine in the same state; every round's ratios are printed, then their medians.
+# Both sides run the notebook's loop as the notebook writes it, with its progress line
+# (step and ELBO) every tenth step, printed into a buffer; JAX's loop is also timed
+# without that line, where it never waits for a result inside the loop.
 #
 # The defaults are the notebook's sizes; the large case of BENCHMARKS.md is
 #   scripts/bench_vs_jax.sh --steps 20 --num-points 100000 --num-features 100 --step-size 1e-5
@@ -70,11 +73,14 @@ def row(name, ours_key, jax_key):
     cells = "  ".join(f"{x:7.1f}/{y:7.1f} = {r:.3f}" for x, y, r in zip(a, b, ratios))
     print(f"  {name:<44} {cells}   median {med(ratios):.3f}")
 print("per round: autobatch us/step / JAX us/step = ratio")
-print("the notebook's loop (jitted sampler, jitted value_and_grad(elbo), eager update):")
+print("the notebook's loop (jitted sampler, jitted value_and_grad(elbo), eager update, and")
+print("every tenth step the notebook's progress line, printed into a buffer):")
 row("autobatch loop / JAX notebook loop", "per_step_us", "loop_per_step_us")
+row("autobatch loop / JAX loop, no progress line", "per_step_us", "loop_without_progress_per_step_us")
 row("autobatch loop / JAX lax.fori_loop", "per_step_us", "fori_loop_per_step_us")
 print("the step as one jitted function, called from a Rust loop:")
 row("autobatch jit(step) / JAX notebook loop", "jitted_step_per_step_us", "loop_per_step_us")
+row("autobatch jit(step) / JAX loop, no progress", "jitted_step_per_step_us", "loop_without_progress_per_step_us")
 row("autobatch jit(step) / JAX lax.fori_loop", "jitted_step_per_step_us", "fori_loop_per_step_us")
 scan_first = ", ".join(f"{o['scan_compile_s'] * 1e3:.2f}" for o, _ in rounds)
 print(f"the whole loop as one compiled loop (first call: {scan_first} ms):")

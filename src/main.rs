@@ -4,6 +4,7 @@
 use autobatch::notebook::{ViConfig, ViRun, run_vi, run_vi_jitted_step, run_vi_scan};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
+use std::fmt::Write as _;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -360,7 +361,16 @@ fn bench(args: BenchArgs) -> ExitCode {
     // Like the JAX script: the best of `BENCH_REPEATS` runs of each way to run the loop,
     // each after its own first call (the first run's first call is the compile time).
     let ways: [(&str, ViRunner); 3] = [
-        ("notebook loop", |c| run_vi(c, |_, _| {})),
+        ("notebook loop", |c| {
+            // The notebook's progress line every tenth step, into a buffer (as the JAX
+            // script does), so that both sides run the loop as the notebook writes it.
+            let mut progress = String::new();
+            run_vi(c, |i, elbo| {
+                if i % 10 == 0 {
+                    writeln!(progress, "{i}\t{elbo}").expect("writing to a String cannot fail");
+                }
+            })
+        }),
         ("jitted step", run_vi_jitted_step),
         ("scan", run_vi_scan),
     ];
