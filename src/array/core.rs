@@ -2,6 +2,7 @@
 
 use super::buffer::Buffer;
 use super::dtype::{DType, Element};
+use crate::backend::cpu::recycle;
 use crate::error::{Error, Result};
 use crate::ir::{ArrayType, Primitive, Var, shape_str};
 use crate::transform::DeferredCall;
@@ -80,9 +81,11 @@ impl Concrete {
 }
 
 impl Drop for Concrete {
+    /// The buffer's memory goes to the pool, for the next results of its size.
     fn drop(&mut self) {
-        if let Values::Deferred(call, i) = &self.values {
-            call.release(*i);
+        match &mut self.values {
+            Values::Deferred(call, i) => call.release(*i),
+            Values::Ready(b) => recycle(std::mem::replace(b, Buffer::F32(Vec::new()))),
         }
     }
 }

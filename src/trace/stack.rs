@@ -234,8 +234,8 @@ pub(crate) fn bind_within(
             // `out_types` was just computed from these operands by the shape rule, and each
             // concrete array's buffer matches its type by construction.
             match crate::backend::cpu::eval_unchecked(&prim, &concretes, &out_types) {
-                Ok(buffers) => buffers
-                    .into_iter()
+                Ok(mut buffers) => buffers
+                    .drain(..)
                     .zip(out_types)
                     .map(|(b, t)| Array::from_concrete(t, b))
                     .collect(),

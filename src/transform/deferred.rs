@@ -16,7 +16,7 @@
 //! reported by the reads of its results.
 
 use crate::array::{Array, Buffer};
-use crate::backend::cpu::Plan;
+use crate::backend::cpu::{Plan, Recycled, recycle};
 use crate::compile::optimize;
 use crate::error::{Error, Result};
 use crate::ir::{ArrayType, Program};
@@ -78,7 +78,7 @@ impl Executable {
     }
 
     /// Runs on `inputs` (of the program's input types), giving one buffer per result.
-    fn run(&self, inputs: &[Array]) -> Result<Vec<Buffer>> {
+    fn run(&self, inputs: &[Array]) -> Result<Recycled<Buffer>> {
         match self.plan() {
             Some(plan) => plan.run_arrays(inputs),
             None => self
@@ -172,7 +172,7 @@ impl Executable {
 pub(crate) struct DeferredCall {
     exe: Arc<Executable>,
     /// The arguments, until the call runs (or is run inside another).
-    args: Mutex<Option<Vec<Array>>>,
+    args: Mutex<Option<Recycled<Array>>>,
     /// Whether an argument was, when the call was made, a result of a call that had not
     /// run (which then runs inlined into this one).
     fuses: bool,
@@ -195,7 +195,7 @@ impl DeferredCall {
     /// The results of `exe` on `args` (concrete arrays of its input types), as arrays
     /// computed when first read. An argument that is a result of a call that has not
     /// run and would itself fuse another call runs that call now (chains stay short).
-    pub(crate) fn call(exe: Arc<Executable>, args: Vec<Array>) -> Vec<Array> {
+    pub(crate) fn call(exe: Arc<Executable>, args: Recycled<Array>) -> Recycled<Array> {
         let mut fuses = false;
         for a in &args {
             if let Some((call, _)) = a.concrete().and_then(|c| c.pending()) {
@@ -266,21 +266,21 @@ impl DeferredCall {
             r.store(released(), Ordering::Release);
             if !p.is_null() && p != released() {
                 // SAFETY: the run stored a `Box` here, now taken out for good.
-                drop(unsafe { Box::from_raw(p) });
+                recycle(*unsafe { Box::from_raw(p) });
             }
         } else {
             // A run may be storing now: whichever comes second sees the other's mark.
             let p = r.swap(released(), Ordering::AcqRel);
             if !p.is_null() && p != released() {
                 // SAFETY: as above; the swap took it out for good.
-                drop(unsafe { Box::from_raw(p) });
+                recycle(*unsafe { Box::from_raw(p) });
             }
         }
     }
 
     /// Records the results (of a run of this call, alone or inlined into another); a
     /// result whose array is gone is freed at once.
-    fn store(&self, buffers: Vec<Buffer>) -> Result<()> {
+    fn store(&self, mut buffers: Recycled<Buffer>) -> Result<()> {
         if buffers.len() != self.results.len() {
             return Err(Error::new(
                 "jit",
@@ -291,7 +291,7 @@ impl DeferredCall {
         // Plain loads and stores, no locked instruction (which would wait here for the
         // run's last stores to reach the cache). An array released between the load
         // and the store leaves its buffer to the call's own drop.
-        for (slot, b) in self.results.iter().zip(buffers) {
+        for (slot, b) in self.results.iter().zip(buffers.drain(..)) {
             if slot.load(Ordering::Acquire) != released() {
                 slot.store(Box::into_raw(Box::new(b)), Ordering::Release);
             }
@@ -300,7 +300,7 @@ impl DeferredCall {
     }
 
     /// The arguments, taken out to run the call (`None` once it ran or is running).
-    fn take_args(&self) -> Option<Vec<Array>> {
+    fn take_args(&self) -> Option<Recycled<Array>> {
         self.args.lock().ok()?.take()
     }
 
@@ -320,7 +320,7 @@ impl DeferredCall {
     /// Runs the call with the pending call of its first awaiting argument inlined, as
     /// that call's run (its results recorded in it), if the pair fuses; `None` (run
     /// alone) where it does not, or where that call ran meanwhile.
-    fn run_fused(&self, args: &[Array]) -> Option<Result<Vec<Buffer>>> {
+    fn run_fused(&self, args: &[Array]) -> Option<Result<Recycled<Buffer>>> {
         let first = args
             .iter()
             .find_map(|a| a.concrete()?.pending().map(|(call, _)| call.clone()))?;
@@ -356,7 +356,7 @@ impl DeferredCall {
                 }
             });
             let theirs = match &mut outs {
-                Ok(outs) => first.store(outs.split_off(own)),
+                Ok(outs) => first.store(outs.drain(own..).collect()),
                 Err(e) => Err(e.clone()),
             };
             ours = Some(outs);

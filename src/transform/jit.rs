@@ -22,7 +22,7 @@
 use super::deferred::{DeferredCall, Executable};
 use super::tree_fn::TreeFn;
 use crate::array::Array;
-use crate::backend::cpu::ThreadSlot;
+use crate::backend::cpu::{Recycled, ThreadSlot};
 use crate::compile::optimize;
 use crate::error::{Error, Result};
 use crate::ir::{ArrayType, Program};
@@ -44,6 +44,9 @@ struct Compiled<R> {
 }
 
 /// Compiled programs by signature.
+/// The room a call's argument list starts with (it grows for more leaves).
+const LEAVES_ROOM: usize = 8;
+
 type Cache<R> = Mutex<HashMap<Signature, Arc<Compiled<R>>>>;
 
 /// The last call's signature and program.
@@ -86,7 +89,9 @@ where
     // put back without a lock.
     let last: Last<<F::Out as TreeResult>::Tree> = ThreadSlot::default();
     F::spread(move |args: &F::Args| {
-        let leaves = args.leaves();
+        // The argument list of a call goes back to the pool when the call has run.
+        let mut leaves = Recycled::with_capacity(LEAVES_ROOM);
+        args.flatten_into(&mut leaves);
         if let Some(e) = leaves.iter().find_map(|a| a.error_value()) {
             return Err(e.clone());
         }
@@ -142,13 +147,13 @@ where
 /// Runs `compiled` on `leaves`, giving the results' Tree. On concrete arguments the
 /// results are computed when first read (and a call whose arguments await another call
 /// runs fused with it): see `deferred`.
-fn run<R: Tree>(compiled: &Compiled<R>, leaves: Vec<Array>) -> Result<R> {
-    let outs = if compiled.exe.runs_deferred() && leaves.iter().all(Array::is_concrete) {
+fn run<R: Tree>(compiled: &Compiled<R>, leaves: Recycled<Array>) -> Result<R> {
+    let mut outs = if compiled.exe.runs_deferred() && leaves.iter().all(Array::is_concrete) {
         DeferredCall::call(compiled.exe.clone(), leaves)
     } else {
-        compiled.exe.program.call(&leaves)?
+        compiled.exe.program.call(&leaves)?.into()
     };
-    Ok(compiled.template.rebuild(&mut outs.into_iter()))
+    Ok(compiled.template.rebuild(&mut outs.drain(..)))
 }
 
 /// The optimized program `jit(f)` runs for arguments shaped like `args` (for inspection).

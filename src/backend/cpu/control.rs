@@ -4,14 +4,17 @@
 //! back to the buffer pool, so a warmed-up loop allocates only its outputs (and
 //! per-step slices of the scanned inputs, from the pool when they are large).
 
-use super::{alloc, typed};
+use super::{Recycled, alloc, typed};
 use crate::array::{Array, Buffer, Element};
 use crate::ir::{ArrayType, CondCall, ScanCall, SubProgram, WhileCall};
 use std::borrow::Cow;
 
 /// Runs `sub` on `inputs` (typed as its inputs): through its plan, or, for a program
 /// that cannot be planned, by replaying it op by op.
-fn run(sub: &SubProgram, inputs: Vec<Cow<'_, Buffer>>) -> Result<Vec<Buffer>, String> {
+fn run(
+    sub: &SubProgram,
+    mut inputs: Recycled<Cow<'_, Buffer>>,
+) -> Result<Recycled<Buffer>, String> {
     if let Some(plan) = sub.plan() {
         return plan
             .run_buffers(inputs)
@@ -20,7 +23,7 @@ fn run(sub: &SubProgram, inputs: Vec<Cow<'_, Buffer>>) -> Result<Vec<Buffer>, St
     let arrays: Vec<Array> = sub
         .invars
         .iter()
-        .zip(inputs)
+        .zip(inputs.drain(..))
         .map(|(v, b)| Array::from_concrete(sub.var_type(*v).clone(), b.into_owned()))
         .collect();
     let outs = sub.call(&arrays).map_err(|e| e.message().to_string())?;
@@ -41,7 +44,7 @@ fn borrowed<'a>(inputs: &[(&'a Buffer, &ArrayType)]) -> impl Iterator<Item = Cow
 pub(super) fn cond(
     call: &CondCall,
     inputs: &[(&Buffer, &ArrayType)],
-) -> Result<Vec<Buffer>, String> {
+) -> Result<Recycled<Buffer>, String> {
     let index = typed::<i32>(inputs[0].0)?
         .first()
         .copied()
@@ -56,9 +59,9 @@ pub(super) fn cond(
 pub(super) fn while_loop(
     call: &WhileCall,
     inputs: &[(&Buffer, &ArrayType)],
-) -> Result<Vec<Buffer>, String> {
+) -> Result<Recycled<Buffer>, String> {
     let (c, b) = (call.cond_consts, call.body_consts);
-    let mut carry: Vec<Buffer> = inputs[c + b..].iter().map(|(x, _)| (*x).clone()).collect();
+    let mut carry: Recycled<Buffer> = inputs[c + b..].iter().map(|(x, _)| (*x).clone()).collect();
     loop {
         let cond_inputs = borrowed(&inputs[..c])
             .chain(carry.iter().map(Cow::Borrowed))
@@ -103,11 +106,11 @@ pub(super) fn scan(
     call: &ScanCall,
     inputs: &[(&Buffer, &ArrayType)],
     out_types: &[ArrayType],
-) -> Result<Vec<Buffer>, String> {
+) -> Result<Recycled<Buffer>, String> {
     let (k, c, length) = (call.consts, call.carry, call.length);
-    let mut carry: Vec<Buffer> = inputs[k..k + c].iter().map(|(x, _)| (*x).clone()).collect();
+    let mut carry: Recycled<Buffer> = inputs[k..k + c].iter().map(|(x, _)| (*x).clone()).collect();
     let xs = &inputs[k + c..];
-    let x_sizes: Vec<usize> = xs
+    let x_sizes: Recycled<usize> = xs
         .iter()
         .map(|(b, _)| b.len().checked_div(length).unwrap_or(0))
         .collect();
@@ -121,7 +124,7 @@ pub(super) fn scan(
         } else {
             step
         };
-        let mut body_inputs: Vec<Cow<'_, Buffer>> = borrowed(&inputs[..k]).collect();
+        let mut body_inputs: Recycled<Cow<'_, Buffer>> = borrowed(&inputs[..k]).collect();
         body_inputs.extend(carry.drain(..).map(Cow::Owned));
         for ((x, _), &n) in xs.iter().zip(&x_sizes) {
             body_inputs.push(Cow::Owned(row(x, i, n)?));

@@ -16,7 +16,6 @@
 //! that pairwise sum at a time, the leaf sums combined at the row's end as the whole row
 //! would be ([`LongRows`]), so such reductions stay in the kernel with the same results.
 
-use super::alloc;
 use super::elementwise::{
     Out, Slice, binary_into, bitcast_into, compare_into, convert_into, copy_into, fma_into,
     select_into, unary_into,
@@ -27,6 +26,7 @@ use super::simd::vectorized;
 use super::thread_slot::ThreadSlot;
 use super::threefry::threefry2x32_into;
 use super::worker::BySide;
+use super::{Recycled, alloc};
 use crate::array::{Buffer, DType};
 use crate::compile::fusion::{FusedGroup, MAX_FUSED_ROW};
 use crate::ir::{BinaryOp, CompareOp, Primitive, Program, ReduceOp, UnaryOp, Var};
@@ -506,12 +506,12 @@ impl FusedKernel {
     /// Runs the kernel on the group's inputs (all of each value: [`View::Whole`]), giving
     /// its output buffers. Large kernels split their chunks between two threads; the
     /// chunks, and so the results, are the same either way.
-    pub(crate) fn run(&self, inputs: &[View<'_>]) -> Result<Vec<Buffer>, String> {
-        let mut outs: Vec<Buffer> = Vec::with_capacity(self.outputs.len());
+    pub(crate) fn run(&self, inputs: &[View<'_>]) -> Result<Recycled<Buffer>, String> {
+        let mut outs: Recycled<Buffer> = Recycled::with_capacity(self.outputs.len());
         for &(dtype, n) in &self.outputs {
             outs.push(uninit(dtype, n)?);
         }
-        let mut spans: Vec<Out<'_>> = outs.iter_mut().map(spare).collect();
+        let mut spans: Recycled<Out<'_>> = outs.iter_mut().map(spare).collect();
         let chunks = self.elements.div_ceil(self.chunk);
         // Long rows split between rows; other kernels between chunks.
         let (units, unit) = if self.long_rows.is_some() {
@@ -521,8 +521,8 @@ impl FusedKernel {
         };
         if self.elements >= PARALLEL_MIN_ELEMENTS && units >= 2 {
             let mid = units / 2 * unit;
-            let mut second = Vec::with_capacity(spans.len());
-            let mut first = Vec::with_capacity(spans.len());
+            let mut second = Recycled::with_capacity(spans.len());
+            let mut first = Recycled::with_capacity(spans.len());
             for (span, &(_, n)) in spans.drain(..).zip(&self.outputs) {
                 // Reductions' outputs have one element per row.
                 let at = if n == self.elements {
@@ -543,6 +543,7 @@ impl FusedKernel {
         } else {
             self.run_range(inputs, 0..self.elements, &mut spans)?;
         }
+        drop(spans);
         for (b, &(_, n)) in outs.iter_mut().zip(&self.outputs) {
             // SAFETY: `run_range` succeeded on chunks tiling all elements, and every output
             // has exactly one store or reduction per chunk (checked in `new`), which wrote
@@ -646,7 +647,7 @@ impl FusedKernel {
         let (registers, partials) = regs
             .split_at_mut_checked(self.registers.len())
             .ok_or("a fused kernel's registers are missing")?;
-        let mut chunks = Vec::with_capacity(registers.len());
+        let mut chunks = Recycled::with_capacity(registers.len());
         for (r, &dtype) in registers.iter_mut().zip(&self.registers) {
             chunks.push(RegisterChunk::new(r, dtype, self.chunk)?);
         }
@@ -668,6 +669,7 @@ impl FusedKernel {
                 start = end;
             }
         }
+        drop(chunks);
         self.scratch.mine().put(regs);
         Ok(())
     }
@@ -686,7 +688,7 @@ impl FusedKernel {
     ) -> Result<(), String> {
         let mut memory = std::mem::MaybeUninit::<TinyRegisters>::uninit();
         let base = memory.as_mut_ptr().cast::<[u64; TINY_ELEMENTS]>();
-        let mut chunks = Vec::with_capacity(self.registers.len());
+        let mut chunks = Recycled::with_capacity(self.registers.len());
         for (r, &dtype) in self.registers.iter().enumerate() {
             if r >= TINY_REGISTERS || dtype.size_bytes() > 8 {
                 return Err("a tiny fused kernel's registers do not fit".into());
@@ -896,6 +898,17 @@ pub(crate) fn uninit(dtype: DType, n: usize) -> Result<Buffer, String> {
         DType::I32 => Buffer::I32(alloc(n)?),
         DType::U32 => Buffer::U32(alloc(n)?),
         DType::Bool => Buffer::Bool(alloc(n)?),
+    })
+}
+
+/// A buffer of `n` zeros (false for `Bool`), its memory from the pool when it can.
+pub(crate) fn zeros(dtype: DType, n: usize) -> Result<Buffer, String> {
+    Ok(match dtype {
+        DType::F32 => Buffer::F32(super::filled(n, 0.0)?),
+        DType::F64 => Buffer::F64(super::filled(n, 0.0)?),
+        DType::I32 => Buffer::I32(super::filled(n, 0)?),
+        DType::U32 => Buffer::U32(super::filled(n, 0)?),
+        DType::Bool => Buffer::Bool(super::filled(n, false)?),
     })
 }
 

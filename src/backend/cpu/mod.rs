@@ -29,6 +29,7 @@ mod moves;
 mod native;
 mod plan;
 mod pool;
+pub(crate) use pool::{Recycled, recycle};
 mod reduce;
 mod rows;
 mod scalar;
@@ -99,7 +100,7 @@ pub fn eval(
     out_types: &[ArrayType],
 ) -> Result<Vec<Buffer>, String> {
     check_operands(prim, inputs, out_types)?;
-    eval_unchecked(prim, inputs, out_types)
+    eval_unchecked(prim, inputs, out_types).map(Recycled::into_vec)
 }
 
 /// [`eval`] without re-checking the operands: for callers that have just computed
@@ -108,13 +109,20 @@ pub(crate) fn eval_unchecked(
     prim: &Primitive,
     inputs: &[(&Buffer, &ArrayType)],
     out_types: &[ArrayType],
-) -> Result<Vec<Buffer>, String> {
+) -> Result<Recycled<Buffer>, String> {
     // `check_operands` (or the caller) guarantees the primitive's arity.
     let bufs = |i: usize| inputs[i].0;
     let types = |i: usize| inputs[i].1;
     // `check_operands` guarantees the arity and one output type per output.
     let out = &out_types[0];
-    let one = |b: Result<Buffer, String>| b.map(|b| vec![b]);
+    let one = |b: Result<Buffer, String>| {
+        b.map(|b| {
+            let mut outs = Recycled::with_capacity(1);
+            outs.push(b);
+            outs
+        })
+    };
+    let many = |b: Result<Vec<Buffer>, String>| b.map(Recycled::from);
     match prim {
         Primitive::Unary(op) => one(elementwise::unary(*op, bufs(0))),
         Primitive::Binary(op) => one(elementwise::binary(*op, bufs(0), bufs(1))),
@@ -186,8 +194,8 @@ pub(crate) fn eval_unchecked(
                 rhs_batch,
             },
         )),
-        Primitive::Threefry2x32 => threefry::threefry2x32(bufs(0), bufs(1), bufs(2), bufs(3)),
-        Primitive::CustomJvp(call) => custom_jvp(call, inputs),
+        Primitive::Threefry2x32 => many(threefry::threefry2x32(bufs(0), bufs(1), bufs(2), bufs(3))),
+        Primitive::CustomJvp(call) => many(custom_jvp(call, inputs)),
         Primitive::Cond(call) => control::cond(call, inputs),
         Primitive::While(call) => control::while_loop(call, inputs),
         Primitive::Scan(call) => control::scan(call, inputs, out_types),

@@ -107,8 +107,8 @@ fn trace_elements(program: &Program, k: usize) -> Option<Vec<(usize, usize)>> {
     }
     let args: Vec<(&Buffer, &ArrayType)> = codes.iter().zip(&types).collect();
     let out_type = ArrayType::new(DType::U32, out.shape.clone());
-    let traced = eval_unchecked(&eq.primitive, &args, std::slice::from_ref(&out_type)).ok()?;
-    let Some(Buffer::U32(traced)) = traced.into_iter().next() else {
+    let mut traced = eval_unchecked(&eq.primitive, &args, std::slice::from_ref(&out_type)).ok()?;
+    let Some(Buffer::U32(traced)) = traced.pop() else {
         return None;
     };
     let mask = (1u32 << INDEX_BITS) - 1;

@@ -8,11 +8,11 @@
 //! used when every argument is concrete; under a trace `jit` replays the program instead.
 
 use super::elementwise::Slice;
-use super::eval_unchecked;
 use super::fused::{FusedKernel, View};
 use super::moves::{Moves, resolve_moves};
 use super::rows::{RowRegion, form_regions};
 use super::thread_slot::ThreadSlot;
+use super::{Recycled, eval_unchecked};
 use crate::array::{Array, Buffer};
 use crate::compile::fusion::{Schedule, Step, schedule};
 use crate::error::{Error, Result};
@@ -209,16 +209,16 @@ impl Plan {
     #[cfg(test)]
     pub(crate) fn run(&self, inputs: &[Array]) -> Result<Vec<Array>> {
         let p = &self.program;
-        let outs = self.run_arrays(inputs)?;
+        let mut outs = self.run_arrays(inputs)?;
         Ok(p.outvars
             .iter()
-            .zip(outs)
+            .zip(outs.drain(..))
             .map(|(v, b)| Array::from_concrete(p.var_type(*v).clone(), b))
             .collect())
     }
 
     /// [`Plan::run`] giving the results' buffers.
-    pub(crate) fn run_arrays(&self, inputs: &[Array]) -> Result<Vec<Buffer>> {
+    pub(crate) fn run_arrays(&self, inputs: &[Array]) -> Result<Recycled<Buffer>> {
         let p = &self.program;
         let fail = |m: String| Error::new("jit", m, None);
         if inputs.len() != p.invars.len() {
@@ -228,7 +228,7 @@ impl Plan {
                 inputs.len()
             )));
         }
-        let mut buffers = Vec::with_capacity(inputs.len());
+        let mut buffers = Recycled::with_capacity(inputs.len());
         for (v, a) in p.invars.iter().zip(inputs) {
             if a.type_ref() != p.var_type(*v) {
                 return Err(fail(format!(
@@ -247,7 +247,10 @@ impl Plan {
 
     /// Runs the plan on buffers of the program's input types (checked by the caller).
     /// Owned inputs are recycled into the buffer pool once read for the last time.
-    pub(crate) fn run_buffers(&self, inputs: Vec<Cow<'_, Buffer>>) -> Result<Vec<Buffer>> {
+    pub(crate) fn run_buffers(
+        &self,
+        mut inputs: Recycled<Cow<'_, Buffer>>,
+    ) -> Result<Recycled<Buffer>> {
         let p = &self.program;
         let fail = |m: String| Error::new("jit", m, None);
         let mut env = self.take_env();
@@ -262,7 +265,7 @@ impl Plan {
                 inputs.len()
             )));
         }
-        for (v, b) in p.invars.iter().zip(inputs) {
+        for (v, b) in p.invars.iter().zip(inputs.drain(..)) {
             env[at(v)] = Some(b);
         }
         // Inputs never read are released now.
@@ -275,7 +278,7 @@ impl Plan {
         }
         let missing = || fail("a value is missing".into());
         for (s, step) in self.steps.iter().enumerate() {
-            let (reads, writes, outs): (&[Var], &[Var], Vec<Buffer>) = match step {
+            let (reads, writes, mut outs): (&[Var], &[Var], Recycled<Buffer>) = match step {
                 PlanStep::Equation(k)
                     if matches!(
                         p.equations[*k].primitive,
@@ -296,7 +299,8 @@ impl Plan {
                 }
                 PlanStep::Equation(k) => {
                     let eq = &p.equations[*k];
-                    let mut args: Vec<(&Buffer, &ArrayType)> = Vec::with_capacity(eq.inputs.len());
+                    let mut args: Recycled<(&Buffer, &ArrayType)> =
+                        Recycled::with_capacity(eq.inputs.len());
                     for v in &eq.inputs {
                         let b = env[at(v)].as_deref().ok_or_else(missing)?;
                         args.push((b, p.var_type(*v)));
@@ -311,7 +315,7 @@ impl Plan {
                     elements,
                     outputs,
                 } => {
-                    let mut args: Vec<View<'_>> = Vec::with_capacity(inputs.len());
+                    let mut args: Recycled<View<'_>> = Recycled::with_capacity(inputs.len());
                     for (v, e) in inputs.iter().zip(elements) {
                         let b = env[at(v)].as_deref().ok_or_else(missing)?;
                         let values = Slice::of(b);
@@ -329,7 +333,9 @@ impl Plan {
                 }
                 PlanStep::Moves(m) => {
                     let out = m.run(|v| env[at(&v)].as_deref()).map_err(fail)?;
-                    (&m.reads, std::slice::from_ref(&m.output), vec![out])
+                    let mut outs = Recycled::with_capacity(1);
+                    outs.push(out);
+                    (&m.reads, std::slice::from_ref(&m.output), outs)
                 }
             };
             for v in reads {
@@ -339,13 +345,13 @@ impl Plan {
                     super::pool::give_buffer(b);
                 }
             }
-            for (v, b) in writes.iter().zip(outs) {
+            for (v, b) in writes.iter().zip(outs.drain(..)) {
                 env[at(v)] = Some(Cow::Owned(b));
             }
         }
         // Each output is moved out of the environment; a variable returned twice is
         // cloned for all but its last position.
-        let mut outs = Vec::with_capacity(p.outvars.len());
+        let mut outs = Recycled::with_capacity(p.outvars.len());
         for (i, v) in p.outvars.iter().enumerate() {
             let slot = &mut env[at(v)];
             let b = if p.outvars[i + 1..].contains(v) {

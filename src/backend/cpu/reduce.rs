@@ -3,7 +3,7 @@
 use super::scalar::Scalar;
 use super::simd::vectorized;
 use super::strided::{permute, prod, split_at_axis};
-use super::{alloc, copy_vec, filled};
+use super::{Recycled, alloc, copy_vec, filled};
 use crate::array::{Buffer, Element};
 use crate::ir::{ArgOp, ReduceOp};
 use std::borrow::Cow;
@@ -46,9 +46,9 @@ fn reduce_typed<T: Scalar>(
     shape: &[usize],
     axes: &[usize],
 ) -> Result<Vec<T>, String> {
-    let kept: Vec<usize> = (0..shape.len()).filter(|a| !axes.contains(a)).collect();
-    let kept_shape: Vec<usize> = kept.iter().map(|&a| shape[a]).collect();
-    let reduced_shape: Vec<usize> = axes.iter().map(|&a| shape[a]).collect();
+    let kept: Recycled<usize> = (0..shape.len()).filter(|a| !axes.contains(a)).collect();
+    let kept_shape: Recycled<usize> = kept.iter().map(|&a| shape[a]).collect();
+    let reduced_shape: Recycled<usize> = axes.iter().map(|&a| shape[a]).collect();
     let n_out = prod(&kept_shape);
     let group = prod(&reduced_shape);
     if n_out == 0 || group == 0 {
@@ -68,7 +68,7 @@ fn reduce_typed<T: Scalar>(
         return Ok(out);
     }
     // Move the reduced axes innermost so that each group is contiguous.
-    let perm: Vec<usize> = kept.iter().chain(axes).copied().collect();
+    let perm: Recycled<usize> = kept.iter().chain(axes).copied().collect();
     let data: Cow<'_, [T]> = if perm.iter().enumerate().all(|(i, &p)| i == p) {
         Cow::Borrowed(x)
     } else {

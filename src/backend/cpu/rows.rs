@@ -22,10 +22,11 @@
 //! The split is at a row boundary the kernels' chunks and reductions respect, so each
 //! element is computed by the same operations as without the split.
 
+use super::Recycled;
 use super::cache::{demote, prefetch};
 use super::dot::matmul_rows;
 use super::elementwise::{Out, Slice};
-use super::fused::{FusedKernel, REGISTER_ALIGN, View, lead, set_len, spare, uninit};
+use super::fused::{FusedKernel, REGISTER_ALIGN, View, lead, set_len, spare, uninit, zeros};
 use super::plan::PlanStep;
 use super::scalar::{PAIRWISE_BLOCK, columns_head, columns_head_len, columns_split, columns_tail};
 use super::simd::vectorized;
@@ -206,43 +207,49 @@ impl RowRegion {
 
     /// Runs the region on the plan's environment, returning the buffers of
     /// [`RowRegion::writes`].
-    pub(super) fn run(&self, env: &Env<'_>) -> Result<Vec<Buffer>, String> {
+    pub(super) fn run(&self, env: &Env<'_>) -> Result<Recycled<Buffer>, String> {
         // The values it reads, found here, side by side: the helper reads them from a
         // few lines this thread has just written instead of looking each up through
         // the plan's environment (each lookup a transfer between the cores, about
         // 400 cycles, one after the other).
-        let mut inputs = Vec::with_capacity(self.reads.len());
+        let mut inputs = Recycled::with_capacity(self.reads.len());
         for &v in &self.reads {
             inputs.push(Slice::of(env(v).ok_or("a region input is missing")?));
         }
         let inputs = &inputs[..];
-        let mut buffers = Vec::with_capacity(self.writes.len());
+        let mut buffers = Recycled::with_capacity(self.writes.len());
         for v in self.values.iter().filter(|v| !v.internal) {
             buffers.push(uninit(v.dtype, v.len)?);
         }
-        let mut first = Vec::with_capacity(self.values.len());
-        let mut second = Vec::with_capacity(self.values.len());
+        let mut first_parts = Recycled::with_capacity(self.values.len());
+        let mut second_parts = Recycled::with_capacity(self.values.len());
         let mut shared = buffers.iter_mut();
         for v in &self.values {
             if v.internal {
-                first.push(None);
-                second.push(None);
+                first_parts.push(None);
+                second_parts.push(None);
             } else {
                 let b = shared.next().ok_or("a region output is missing")?;
                 // Exactly each part (a pooled buffer may have room beyond `len`).
                 let (a, c) = spare(b).split_at(v.split);
                 let c = c.split_at(v.len - v.split).0;
-                first.push(Some(a));
-                second.push(Some(c));
+                first_parts.push(Some(a));
+                second_parts.push(Some(c));
             }
         }
         let mut heads = self.heads()?;
         // The helper takes the first rows and this thread the second, so that the
         // column sums finish here on rows this core wrote.
         let ((second, sums), first) = super::worker::join(
-            || (self.run_second(&mut second, inputs), self.sum_buffers()),
-            || self.run_first(&mut first, &mut heads, inputs),
+            || {
+                (
+                    self.run_second(&mut second_parts, inputs),
+                    self.sum_buffers(),
+                )
+            },
+            || self.run_first(&mut first_parts, &mut heads, inputs),
         );
+        drop((first_parts, second_parts));
         let (own, (), sums) = (second?, first?, sums?);
         for (b, v) in buffers
             .iter_mut()
@@ -256,7 +263,7 @@ impl RowRegion {
         let sums = self.finish_sums(&heads, &own, &buffers, sums);
         self.keep(true, own);
         put_kept(&self.kept_heads, heads);
-        buffers.extend(sums?);
+        buffers.extend(sums?.drain(..));
         Ok(buffers)
     }
 
@@ -333,8 +340,8 @@ impl RowRegion {
         heads: &[Buffer],
         own: &[Buffer],
         buffers: &[Buffer],
-        mut sums: Vec<Buffer>,
-    ) -> Result<Vec<Buffer>, String> {
+        mut sums: Recycled<Buffer>,
+    ) -> Result<Recycled<Buffer>, String> {
         // The helper has just written every summation state: ask for all their lines
         // at once (each state read in turn waited about 400 cycles for its lines).
         for head in heads {
@@ -397,10 +404,10 @@ impl RowRegion {
     /// Memory for the column sums' results, allocated by the calling thread while it
     /// waits for the helper (a first allocation after a region's work found the
     /// allocator's memory cold: about 340 cycles).
-    fn sum_buffers(&self) -> Result<Vec<Buffer>, String> {
-        let mut sums = Vec::with_capacity(self.sums.len());
+    fn sum_buffers(&self) -> Result<Recycled<Buffer>, String> {
+        let mut sums = Recycled::with_capacity(self.sums.len());
         for s in &self.sums {
-            sums.push(Buffer::zeros(s.dtype, s.cols).ok_or("cannot allocate a column sum")?);
+            sums.push(zeros(s.dtype, s.cols)?);
         }
         Ok(sums)
     }
@@ -414,7 +421,7 @@ impl RowRegion {
         inputs: &[Slice<'_>],
     ) -> Result<(), String> {
         let mut own = own.iter_mut();
-        let mut outs: Vec<Option<Out<'a>>> = Vec::with_capacity(shared.len());
+        let mut outs: Recycled<Option<Out<'a>>> = Recycled::with_capacity(shared.len());
         // Taken out of the caller's list, which the caller frees (memory one thread
         // frees must not come from the other's allocator: that stalls on its lock).
         for (slot, v) in shared.iter_mut().map(Option::take).zip(&self.values) {
@@ -448,7 +455,7 @@ impl RowRegion {
         // (measured: the notebook sampler's draw 8.1k -> 7.6k cycles). Constants are
         // never rewritten, and stay where the helper reads them again.
         let hand_back = !second && on_helper();
-        let mut done: Vec<Option<Slice<'a>>> = vec![None; self.values.len()];
+        let mut done: Recycled<Option<Slice<'a>>> = Recycled::filled(self.values.len(), None);
         let offset = |j: usize| if second { self.values[j].split } else { 0 };
         for op in &self.ops {
             match op {
@@ -458,7 +465,7 @@ impl RowRegion {
                     outputs,
                     mid,
                 } => {
-                    let mut views = Vec::with_capacity(inputs.len());
+                    let mut views = Recycled::with_capacity(inputs.len());
                     for input in inputs {
                         views.push(match *input {
                             Input::Region(j) => View::Part {
@@ -469,7 +476,7 @@ impl RowRegion {
                             Input::Element(v, e) => View::Whole(external(v)?.element(e)?),
                         });
                     }
-                    let mut mine = Vec::with_capacity(outputs.len());
+                    let mut mine = Recycled::with_capacity(outputs.len());
                     for &j in outputs {
                         mine.push(outs[j].take().ok_or("a region value is defined twice")?);
                     }
@@ -489,7 +496,7 @@ impl RowRegion {
                             }
                         }
                     }
-                    for (&j, o) in outputs.iter().zip(mine) {
+                    for (&j, o) in outputs.iter().zip(mine.drain(..)) {
                         // SAFETY: `run_range` succeeded, writing every slot of this part.
                         done[j] = Some(unsafe { o.assume_init() });
                     }

@@ -1,10 +1,12 @@
-//! A compiled loop allocates no array storage per iteration once warmed up: carries and
-//! intermediates cycle through the buffer pool. (The step's bookkeeping — small vectors
-//! of operands, and scalars below the pool's 4 KiB threshold — still uses the system
-//! allocator; the counts are printed.) Counted with a global allocator.
+//! Once warmed up, a compiled program allocates only the handles of what it returns:
+//! intermediates, the carries of its loops, the bookkeeping of its run (lists of
+//! operands and results) and the memory of dropped arrays cycle through the per-thread
+//! pool. Counted with a global allocator.
 
 use autobatch::control::{fori_loop, scan};
-use autobatch::{Array, jit};
+use autobatch::datasets::logistic_regression;
+use autobatch::notebook::{ViConfig, vi_step};
+use autobatch::{Array, jit, random};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -92,6 +94,7 @@ fn fori_loop_iterations_allocate_no_array_storage() {
     );
     eprintln!("fori_loop: {large} large and {small} small allocations per iteration");
     assert!(large < 0.01, "{large} array allocations per iteration");
+    assert!(small < 0.01, "{small} small allocations per iteration");
 }
 
 #[test]
@@ -116,4 +119,90 @@ fn scan_steps_allocate_no_array_storage() {
     );
     eprintln!("scan: {large} large and {small} small allocations per step");
     assert!(large < 0.01, "{large} array allocations per step");
+    assert!(small < 0.01, "{small} small allocations per step");
+}
+
+/// Allocations of a call `f()` (which reads its results, then drops them), after
+/// warming up.
+fn per_call(f: impl Fn()) -> usize {
+    let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    for _ in 0..3 {
+        f();
+    }
+    let (large, small) = allocations(f);
+    large + small
+}
+
+/// Reads a result (running the call that computes it).
+fn read(a: &Array) {
+    assert!(
+        a.buffer().is_some(),
+        "a result failed: {:?}",
+        a.check().err()
+    );
+}
+
+/// A call's allocations: its record (the pending call, its result slots and its
+/// signature's leaf counts) and, per result, its array, its shape and its buffer's box.
+/// The buffers' memory is the previous call's: a dropped array's goes back to the pool.
+fn allowed(results: usize) -> usize {
+    3 + 3 * results
+}
+
+#[test]
+fn warm_calls_allocate_only_their_results_whatever_the_programs_length() {
+    // `steps` kernels, each ending in a reduction (so none fuses into the next), with
+    // intermediates of 16 floats and of 4000 (below and above the pool's large size).
+    let program = |steps: usize| {
+        jit(move |x: &Array| {
+            let mut y = x.clone();
+            for _ in 0..steps {
+                y = (&y * 1.5).sin() - y.sum() * 1e-3;
+            }
+            (y.clone(), y.sum())
+        })
+    };
+    for n in [16, 4000] {
+        let x = Array::linspace(0.0, 1.0, n);
+        let counts: Vec<usize> = [1, 4, 16]
+            .iter()
+            .map(|&steps| {
+                let f = program(steps);
+                per_call(|| {
+                    let (a, b) = f(&x).unwrap();
+                    read(&a);
+                    read(&b);
+                })
+            })
+            .collect();
+        eprintln!("{n} elements: {counts:?} allocations per call for 1, 4 and 16 steps");
+        assert!(
+            counts.iter().all(|&c| c == counts[0] && c <= allowed(2)),
+            "{n} elements: {counts:?} allocations per call for 1, 4 and 16 steps (allowed {})",
+            allowed(2)
+        );
+    }
+}
+
+#[test]
+fn the_notebooks_jitted_step_allocates_only_its_results() {
+    let config = ViConfig::default();
+    let (data, _) = logistic_regression(config.data_seed, config.num_points, config.num_features)
+        .expect("the notebook's data set");
+    let step = jit(vi_step(&data, &config));
+    let state = (
+        random::key(config.key),
+        Array::zeros(&[10]),
+        Array::zeros(&[10]),
+    );
+    let count = per_call(|| {
+        let ((key, loc, log_scale), elbo) = step(&state).unwrap();
+        [key, loc, log_scale, elbo].iter().for_each(read);
+    });
+    eprintln!("the notebook's jitted step: {count} allocations per call");
+    assert!(
+        count <= allowed(4),
+        "{count} allocations per call (allowed {})",
+        allowed(4)
+    );
 }
