@@ -45,10 +45,62 @@ struct Class {
     large: Vec<Block>,
 }
 
-#[derive(Default)]
 struct Pool {
     classes: Vec<Class>,
+    /// For element sizes up to [`DIRECT_SIZES`]: 1 + the index of the class of that
+    /// size with its natural alignment, 0 if none yet (the common case, found without
+    /// a search).
+    by_size: [u8; DIRECT_SIZES],
     bytes: usize,
+}
+
+/// Element sizes below this are looked up directly in [`Pool::by_size`].
+const DIRECT_SIZES: usize = 129;
+
+impl Pool {
+    /// The index of the class of elements of `size` bytes aligned to `align`.
+    #[inline]
+    fn class(&self, size: usize, align: usize) -> Option<usize> {
+        if let Some(&i) = self.by_size.get(size)
+            && i > 0
+            && self.classes[usize::from(i) - 1].align == align
+        {
+            return Some(usize::from(i) - 1);
+        }
+        self.classes
+            .iter()
+            .position(|c| c.size == size && c.align == align)
+    }
+
+    /// That class's index, made if there is none.
+    fn class_or_new(&mut self, size: usize, align: usize) -> usize {
+        if let Some(at) = self.class(size, align) {
+            return at;
+        }
+        self.classes.push(Class {
+            size,
+            align,
+            small: Vec::new(),
+            large: Vec::new(),
+        });
+        let at = self.classes.len() - 1;
+        if let (Some(slot), Ok(i)) = (self.by_size.get_mut(size), u8::try_from(at + 1))
+            && *slot == 0
+        {
+            *slot = i;
+        }
+        at
+    }
+}
+
+impl Default for Pool {
+    fn default() -> Self {
+        Pool {
+            classes: Vec::new(),
+            by_size: [0; DIRECT_SIZES],
+            bytes: 0,
+        }
+    }
 }
 
 impl Drop for Pool {
@@ -87,10 +139,8 @@ pub(crate) fn take<T>(n: usize) -> Option<Vec<T>> {
     };
     POOL.try_with(|p| {
         let mut p = p.try_borrow_mut().ok()?;
-        let class = p
-            .classes
-            .iter_mut()
-            .find(|c| c.size == size && c.align == align)?;
+        let at = p.class(size, align)?;
+        let class = &mut p.classes[at];
         let list = if large {
             &mut class.large
         } else {
@@ -137,22 +187,7 @@ pub(crate) fn give<T>(mut v: Vec<T>) {
         if p.bytes + bytes > MAX_BYTES {
             return;
         }
-        let at = match p
-            .classes
-            .iter()
-            .position(|c| c.size == size && c.align == align)
-        {
-            Some(at) => at,
-            None => {
-                p.classes.push(Class {
-                    size,
-                    align,
-                    small: Vec::new(),
-                    large: Vec::new(),
-                });
-                p.classes.len() - 1
-            }
-        };
+        let at = p.class_or_new(size, align);
         let class = &mut p.classes[at];
         let list = if bytes >= LARGE_BYTES {
             &mut class.large

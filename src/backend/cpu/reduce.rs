@@ -46,11 +46,21 @@ fn reduce_typed<T: Scalar>(
     shape: &[usize],
     axes: &[usize],
 ) -> Result<Vec<T>, String> {
-    let kept: Recycled<usize> = (0..shape.len()).filter(|a| !axes.contains(a)).collect();
-    let kept_shape: Recycled<usize> = kept.iter().map(|&a| shape[a]).collect();
-    let reduced_shape: Recycled<usize> = axes.iter().map(|&a| shape[a]).collect();
-    let n_out = prod(&kept_shape);
-    let group = prod(&reduced_shape);
+    // As `prod` of the kept and of the reduced axes' extents, without lists.
+    let extents = |reduced: bool| {
+        let mut dims = shape
+            .iter()
+            .enumerate()
+            .filter(|(a, _)| axes.contains(a) == reduced)
+            .map(|(_, &d)| d);
+        if dims.clone().any(|d| d == 0) {
+            0
+        } else {
+            dims.try_fold(1usize, |a, d| Some(a.saturating_mul(d)))
+                .unwrap_or(0)
+        }
+    };
+    let (n_out, group) = (extents(false), extents(true));
     if n_out == 0 || group == 0 {
         return filled(n_out, identity(op));
     }
@@ -68,10 +78,16 @@ fn reduce_typed<T: Scalar>(
         return Ok(out);
     }
     // Move the reduced axes innermost so that each group is contiguous.
-    let perm: Recycled<usize> = kept.iter().chain(axes).copied().collect();
-    let data: Cow<'_, [T]> = if perm.iter().enumerate().all(|(i, &p)| i == p) {
+    // The kept axes (ascending) then the reduced ones: no move when the reduced axes
+    // are already the last ones, in order.
+    let innermost = shape.len() - axes.len().min(shape.len());
+    let data: Cow<'_, [T]> = if axes.iter().enumerate().all(|(i, &a)| a == innermost + i) {
         Cow::Borrowed(x)
     } else {
+        let perm: Recycled<usize> = (0..shape.len())
+            .filter(|a| !axes.contains(a))
+            .chain(axes.iter().copied())
+            .collect();
         Cow::Owned(permute(x, shape, &perm)?)
     };
     let mut out = alloc(n_out)?;
