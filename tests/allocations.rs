@@ -206,3 +206,44 @@ fn the_notebooks_jitted_step_allocates_only_its_results() {
         allowed(4)
     );
 }
+
+/// This process's resident memory in bytes (Linux), if it can be read.
+fn resident_bytes() -> Option<usize> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: usize = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4096)
+}
+
+#[test]
+fn ten_thousand_notebook_steps_keep_resident_memory_flat() {
+    let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let config = ViConfig::default();
+    let (data, _) = logistic_regression(config.data_seed, config.num_points, config.num_features)
+        .expect("the notebook's data set");
+    let step = jit(vi_step(&data, &config));
+    let mut state = (
+        random::key(config.key),
+        Array::zeros(&[10]),
+        Array::zeros(&[10]),
+    );
+    let mut run = |steps: usize| {
+        for _ in 0..steps {
+            let (next, elbo) = step(&state).unwrap();
+            read(&elbo);
+            state = next;
+        }
+    };
+    run(1000);
+    let Some(warm) = resident_bytes() else {
+        eprintln!("no /proc/self/statm here: resident memory not measured");
+        return;
+    };
+    run(10_000);
+    let after = resident_bytes().expect("read once already");
+    eprintln!("resident memory after warm-up {warm} bytes, after 10,000 more steps {after}");
+    // The tests of this file run one at a time; a leak of 26 bytes a step would show.
+    assert!(
+        after <= warm + (256 << 10),
+        "resident memory grew from {warm} to {after} bytes over 10,000 steps"
+    );
+}
