@@ -10,6 +10,7 @@ use super::core::Array;
 use super::dtype::DType;
 use super::lax;
 use super::promote::{ArrayLike, Operand, result_type};
+use crate::backend::cpu::Slice;
 use crate::ir::{BinaryOp, CompareOp, UnaryOp};
 
 /// Promotes and broadcasts operands to one dtype and shape (`dtype` overrides the
@@ -71,36 +72,60 @@ fn eager_binary(op: BinaryOp, dtype: DType, a: &Operand, b: &Operand) -> Option<
         ([], y) => y,
         _ => return None,
     };
-    let y = crate::backend::cpu::binary_with_scalars(op, &a, &b).ok()?;
+    let y = crate::backend::cpu::binary_of_slices(op, a.slice(), b.slice()).ok()?;
     Some(Array::from_concrete(
         crate::ir::ArrayType::new(dtype, shape.to_vec()),
         y,
     ))
 }
 
-/// An operand's buffer (borrowed from a concrete array of `dtype`, or a number as one
+/// An eager operand's elements: a concrete array's buffer, or a number held here as one
+/// element of the operation's dtype (read in place, no buffer made for it).
+enum EagerValue<'a> {
+    Buffer(&'a Buffer),
+    F32(f32),
+    F64(f64),
+    I32(i32),
+    U32(u32),
+    Bool(bool),
+}
+
+impl EagerValue<'_> {
+    fn slice(&self) -> Slice<'_> {
+        use std::slice::from_ref;
+        match self {
+            EagerValue::Buffer(b) => Slice::of(b),
+            EagerValue::F32(v) => Slice::F32(from_ref(v)),
+            EagerValue::F64(v) => Slice::F64(from_ref(v)),
+            EagerValue::I32(v) => Slice::I32(from_ref(v)),
+            EagerValue::U32(v) => Slice::U32(from_ref(v)),
+            EagerValue::Bool(v) => Slice::Bool(from_ref(v)),
+        }
+    }
+}
+
+/// An operand's elements (borrowed from a concrete array of `dtype`, or a number as one
 /// element of `dtype`, converted as [`Operand::into_array`] converts it) and its shape.
-fn eager_operand(o: &Operand, dtype: DType) -> Option<(std::borrow::Cow<'_, Buffer>, &[usize])> {
-    use std::borrow::Cow;
+fn eager_operand(o: &Operand, dtype: DType) -> Option<(EagerValue<'_>, &[usize])> {
     let number = |v: f64| match dtype {
-        DType::F32 => Buffer::F32(vec![v as f32]),
-        DType::F64 => Buffer::F64(vec![v]),
-        DType::I32 => Buffer::I32(vec![v as i32]),
-        DType::U32 => Buffer::U32(vec![v as u32]),
-        DType::Bool => Buffer::Bool(vec![v != 0.0]),
+        DType::F32 => EagerValue::F32(v as f32),
+        DType::F64 => EagerValue::F64(v),
+        DType::I32 => EagerValue::I32(v as i32),
+        DType::U32 => EagerValue::U32(v as u32),
+        DType::Bool => EagerValue::Bool(v != 0.0),
     };
     match o {
         Operand::Array(a) => {
             let c = a.concrete()?;
-            (c.ty.dtype == dtype).then_some((Cow::Borrowed(c.buffer()?), &c.ty.shape[..]))
+            (c.ty.dtype == dtype).then_some((EagerValue::Buffer(c.buffer()?), &c.ty.shape[..]))
         }
-        Operand::Float(v) => Some((Cow::Owned(number(*v)), &[])),
+        Operand::Float(v) => Some((number(*v), &[])),
         Operand::Int(v) => Some((
-            Cow::Owned(match dtype {
-                DType::I32 => Buffer::I32(vec![*v as i32]),
-                DType::U32 => Buffer::U32(vec![*v as u32]),
+            match dtype {
+                DType::I32 => EagerValue::I32(*v as i32),
+                DType::U32 => EagerValue::U32(*v as u32),
                 _ => number(*v as f64),
-            }),
+            },
             &[],
         )),
     }

@@ -62,6 +62,17 @@ impl<'a> Slice<'a> {
     }
 
     /// The number of elements.
+    /// The elements' dtype.
+    pub(crate) fn dtype(&self) -> DType {
+        match self {
+            Slice::F32(_) => DType::F32,
+            Slice::F64(_) => DType::F64,
+            Slice::I32(_) => DType::I32,
+            Slice::U32(_) => DType::U32,
+            Slice::Bool(_) => DType::Bool,
+        }
+    }
+
     pub(crate) fn len(&self) -> usize {
         match self {
             Slice::F32(v) => v.len(),
@@ -320,10 +331,13 @@ pub(crate) fn binary_into(
 /// A two-operand elementwise op on operands of one dtype, of one length or either a
 /// single element read for every element of the other (no broadcast copy).
 pub(crate) fn binary(op: BinaryOp, x: &Buffer, y: &Buffer) -> Result<Buffer, String> {
+    binary_slices(op, Slice::of(x), Slice::of(y))
+}
+
+/// [`binary`] on borrowed elements.
+pub(crate) fn binary_slices(op: BinaryOp, x: Slice<'_>, y: Slice<'_>) -> Result<Buffer, String> {
     let n = if x.len() == 1 { y.len() } else { x.len() };
-    produce(x.dtype(), n, |o| {
-        binary_into(op, Slice::of(x), Slice::of(y), o)
-    })
+    produce(x.dtype(), n, |o| binary_into(op, x, y, o))
 }
 
 fn float_unary<T: Float>(op: UnaryOp, x: &[T], o: &mut [MaybeUninit<T>]) -> Result<(), String> {
