@@ -7,7 +7,8 @@
 //! operating system, and unmapping memory in a process with more than one running thread
 //! interrupts the other cores to flush their address translations: on a small virtual
 //! machine that made a notebook step with a helper thread slower than without. With the
-//! pool, a warmed-up plan allocates only the buffers it returns.
+//! pool, and with dropped arrays giving their buffers back ([`recycle`]), a warmed-up
+//! call allocates only the handles of its results.
 //!
 //! Memory is kept by the layout of its elements (their size and alignment), not by
 //! their type: a vector of `f32` and one of `u32` share memory, and so do vectors of
@@ -45,11 +46,12 @@ struct Class {
     large: Vec<Block>,
 }
 
+/// A thread's kept blocks, by element layout.
 struct Pool {
     classes: Vec<Class>,
-    /// For element sizes up to [`DIRECT_SIZES`]: 1 + the index of the class of that
-    /// size with its natural alignment, 0 if none yet (the common case, found without
-    /// a search).
+    /// For element sizes below [`DIRECT_SIZES`]: 1 + the index of the first class made
+    /// for that size, 0 if none yet (found without a search; a class of the same size
+    /// but another alignment is searched for).
     by_size: [u8; DIRECT_SIZES],
     bytes: usize,
 }
