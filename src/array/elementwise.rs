@@ -72,7 +72,7 @@ fn eager_binary(op: BinaryOp, dtype: DType, a: &Operand, b: &Operand) -> Option<
         ([], y) => y,
         _ => return None,
     };
-    let y = crate::backend::cpu::binary_of_slices(op, a.slice(), b.slice()).ok()?;
+    let y = crate::backend::cpu::binary_slices(op, a.slice(), b.slice()).ok()?;
     Some(Array::from_concrete(
         crate::ir::ArrayType::new(dtype, shape.to_vec()),
         y,

@@ -61,7 +61,6 @@ impl<'a> Slice<'a> {
         }
     }
 
-    /// The number of elements.
     /// The elements' dtype.
     pub(crate) fn dtype(&self) -> DType {
         match self {
@@ -73,6 +72,7 @@ impl<'a> Slice<'a> {
         }
     }
 
+    /// The number of elements.
     pub(crate) fn len(&self) -> usize {
         match self {
             Slice::F32(v) => v.len(),

@@ -41,7 +41,7 @@ pub(crate) use thread_slot::ThreadSlot;
 mod threefry;
 mod worker;
 
-pub(crate) use elementwise::Slice;
+pub(crate) use elementwise::{Slice, binary_slices};
 pub use erf::{erf_f32, erf_f64};
 pub use erf_inv::{erf_inv_f32, erf_inv_f64};
 pub(crate) use plan::Plan;
@@ -81,15 +81,6 @@ pub fn binary_with_scalars(
     y: &Buffer,
 ) -> Result<Buffer, String> {
     elementwise::binary(op, x, y)
-}
-
-/// [`binary_with_scalars`] on borrowed elements (a number read in place, say).
-pub(crate) fn binary_of_slices(
-    op: crate::ir::BinaryOp,
-    x: Slice<'_>,
-    y: Slice<'_>,
-) -> Result<Buffer, String> {
-    elementwise::binary_slices(op, x, y)
 }
 
 /// Evaluates `prim` on concrete operands whose types satisfy its shape rule, producing

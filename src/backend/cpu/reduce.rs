@@ -46,19 +46,14 @@ fn reduce_typed<T: Scalar>(
     shape: &[usize],
     axes: &[usize],
 ) -> Result<Vec<T>, String> {
-    // As `prod` of the kept and of the reduced axes' extents, without lists.
+    // As `prod` of the kept and of the reduced axes' extents, without lists (a zero
+    // extent stays zero through saturating products).
     let extents = |reduced: bool| {
-        let mut dims = shape
+        shape
             .iter()
             .enumerate()
             .filter(|(a, _)| axes.contains(a) == reduced)
-            .map(|(_, &d)| d);
-        if dims.clone().any(|d| d == 0) {
-            0
-        } else {
-            dims.try_fold(1usize, |a, d| Some(a.saturating_mul(d)))
-                .unwrap_or(0)
-        }
+            .fold(1usize, |n, (_, &d)| n.saturating_mul(d))
     };
     let (n_out, group) = (extents(false), extents(true));
     if n_out == 0 || group == 0 {
