@@ -20,6 +20,7 @@ use super::elementwise::{
     Out, Slice, binary_into, bitcast_into, compare_into, convert_into, copy_into, fma_into,
     select_into, unary_into,
 };
+use super::log_sum::sum_ln_rows;
 use super::reduce::{identity, reduce_group};
 use super::scalar::{Scalar, pairwise_combine, pairwise_leaves};
 use super::simd::vectorized;
@@ -116,6 +117,10 @@ enum Instr {
     Store(Src, usize),
     /// Reduces each row of a value into output `.2`.
     Reduce(ReduceOp, Src, usize),
+    /// Sums the natural logarithms of each row of an `f32` value into output `.1`, as the
+    /// logarithm of the row's product (`reduce_sum(log(x))` whose logarithms nothing else
+    /// reads; see `log_sum`).
+    SumLn(Src, usize),
     /// A run of cheap elementwise instructions as machine code (see [`chain`]).
     Chain(Arc<chain::Chain>),
 }
@@ -140,7 +145,9 @@ impl Instr {
             Instr::Select(a, b, c, d) | Instr::Fma(a, b, c, d) => (regs(&[*a, *b, *c]), dst(d)),
             Instr::Threefry(srcs, r0, r1) => (regs(srcs), vec![*r0, *r1]),
             Instr::Splat(_, r) | Instr::Tile(_, r) | Instr::TileAt(_, r) => (Vec::new(), vec![*r]),
-            Instr::Store(x, _) | Instr::Reduce(_, x, _) => (regs(&[*x]), Vec::new()),
+            Instr::Store(x, _) | Instr::Reduce(_, x, _) | Instr::SumLn(x, _) => {
+                (regs(&[*x]), Vec::new())
+            }
             Instr::Chain(c) => (c.reads.clone(), c.writes.clone()),
         }
     }
@@ -424,6 +431,9 @@ impl FusedKernel {
         for &v in &group.outputs {
             outputs.push((program.var_type(v).dtype, program.var_type(v).size()));
         }
+        if group.row <= MAX_FUSED_ROW {
+            sum_logs_as_products(&mut b.instrs, &b.registers);
+        }
         let row = group.row.max(1);
         let granule = group.granule.max(1);
         if !granule.is_multiple_of(row) {
@@ -460,7 +470,7 @@ impl FusedKernel {
                 .instrs
                 .iter()
                 .filter(|i| match i {
-                    Instr::Store(_, k) | Instr::Reduce(_, _, k) => *k == o,
+                    Instr::Store(_, k) | Instr::Reduce(_, _, k) | Instr::SumLn(_, k) => *k == o,
                     Instr::Unary(.., d)
                     | Instr::Binary(.., d)
                     | Instr::Compare(.., d)
@@ -551,6 +561,12 @@ impl FusedKernel {
             unsafe { set_len(b, n) };
         }
         Ok(outs)
+    }
+
+    /// Whether the kernel sums a row's logarithms as the logarithm of its product.
+    #[cfg(test)]
+    pub(crate) fn sums_logs_as_products(&self) -> bool {
+        self.instrs.iter().any(|i| matches!(i, Instr::SumLn(..)))
     }
 
     /// The number of elements the kernel runs over.
@@ -847,6 +863,16 @@ impl FusedKernel {
                     // as `word_ptr` checked; chains exist only on CPUs with AVX-512.
                     unsafe { c.run(&ptrs, len) };
                 }
+                Instr::SumLn(x, o) => {
+                    if long.is_some() {
+                        return Err("a row sum of logarithms over long rows".into());
+                    }
+                    let rows = (start - base) / self.row..(end - base) / self.row;
+                    match (src!(x)?, outs[o].sub(rows)?) {
+                        (Slice::F32(x), Out::F32(out)) => sum_ln_rows(x, self.row, out)?,
+                        _ => return Err("a row sum of logarithms of other than f32".into()),
+                    }
+                }
                 Instr::Reduce(op, x, o) => {
                     let x = src!(x)?;
                     if let Some((part, partials)) = &mut long {
@@ -860,6 +886,49 @@ impl FusedKernel {
             }
         }
         Ok(())
+    }
+}
+
+/// Rewrites each row sum of `f32` logarithms that nothing else reads (`Unary(Log)` into
+/// a register, then `Reduce(Sum)` of it) into one [`Instr::SumLn`] of the logarithms'
+/// operand: one logarithm per row instead of one per element (see `log_sum`). Only
+/// where nothing between the two reads the logarithms or rewrites their operand, and
+/// nothing after reads the register before writing it again.
+fn sum_logs_as_products(instrs: &mut Vec<Instr>, registers: &[DType]) {
+    let mut j = 0;
+    while j < instrs.len() {
+        let Instr::Reduce(ReduceOp::Sum, Src::Reg(r), o) = instrs[j] else {
+            j += 1;
+            continue;
+        };
+        let writer = instrs[..j]
+            .iter()
+            .rposition(|i| i.registers().1.contains(&r));
+        let log = writer.and_then(|i| match instrs[i] {
+            Instr::Unary(UnaryOp::Log, x @ (Src::Reg(_) | Src::Input(_)), Dst::Reg(_)) => {
+                Some((i, x))
+            }
+            _ => None,
+        });
+        let Some((i, x)) = log.filter(|_| registers.get(r) == Some(&DType::F32)) else {
+            j += 1;
+            continue;
+        };
+        let untouched = instrs[i + 1..j].iter().all(|between| {
+            let (reads, writes) = between.registers();
+            !reads.contains(&r) && !matches!(x, Src::Reg(xr) if writes.contains(&xr))
+        });
+        let dead_after = instrs[j + 1..]
+            .iter()
+            .map(Instr::registers)
+            .find(|(reads, writes)| reads.contains(&r) || writes.contains(&r))
+            .is_none_or(|(reads, _)| !reads.contains(&r));
+        if untouched && dead_after {
+            instrs[j] = Instr::SumLn(x, o);
+            instrs.remove(i);
+        } else {
+            j += 1;
+        }
     }
 }
 

@@ -23,6 +23,7 @@ mod fused;
 mod gather;
 mod layout;
 mod linalg;
+mod log_sum;
 pub mod math;
 pub mod math_f64;
 mod moves;
