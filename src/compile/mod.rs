@@ -1,5 +1,5 @@
-//! Compiler passes over [`Program`]s: `fold`, `simplify`, `cse`, `dce`, `constant_layout`,
-//! `unbroadcast` (each a function
+//! Compiler passes over [`Program`]s: `fold`, `simplify`, `cse`, `dce`,
+//! `signs_into_products`, `constant_layout`, `unbroadcast` (each a function
 //! `Program -> Program`), their pipeline `optimize`, and `fusion`, which schedules equations into fused kernels.
 
 mod cse;
@@ -7,6 +7,7 @@ mod dce;
 mod fold;
 pub mod fusion;
 mod layout;
+mod signs;
 mod simplify;
 mod unbroadcast;
 
@@ -14,6 +15,7 @@ pub use cse::cse;
 pub use dce::dce;
 pub use fold::{MAX_FOLDED, fold};
 pub use layout::constant_layout;
+pub use signs::signs_into_products;
 pub use simplify::simplify;
 pub use unbroadcast::unbroadcast;
 
@@ -22,7 +24,8 @@ use crate::ir::Program;
 /// The optimization pipeline `jit` applies: small constant subexpressions folded,
 /// identities simplified away, common subexpressions merged, constant matrices stored
 /// the way products read them, large constants that repeat a pattern turned back into
-/// broadcasts of it, then dead code (and constants) removed.
+/// broadcasts of it, constant signs moved into the constant matrices of products, then
+/// dead code (and constants) removed.
 ///
 /// ```
 /// use autobatch::{compile::optimize, make_program, Array};
@@ -32,7 +35,7 @@ use crate::ir::Program;
 /// ```
 pub fn optimize(program: &Program) -> Program {
     let live = dce(&cse(&simplify(&fold(program))));
-    dce(&unbroadcast(&constant_layout(&live)))
+    dce(&signs_into_products(&unbroadcast(&constant_layout(&live))))
 }
 
 #[cfg(test)]
