@@ -117,10 +117,10 @@ enum Instr {
     Store(Src, usize),
     /// Reduces each row of a value into output `.2`.
     Reduce(ReduceOp, Src, usize),
-    /// Sums the natural logarithms of each row of an `f32` value into output `.1`, as the
-    /// logarithm of the row's product (`reduce_sum(log(x))` whose logarithms nothing else
-    /// reads; see `log_sum`).
-    SumLn(Src, usize),
+    /// Sums the natural logarithms of each row of an `f32` value, plus a scalar where
+    /// `.1` names one, into output `.2`, as the logarithm of the row's product
+    /// (`reduce_sum(log(k + x))` whose logarithms nothing else reads; see `log_sum`).
+    SumLn(Src, Option<Src>, usize),
     /// A run of cheap elementwise instructions as machine code (see [`chain`]).
     Chain(Arc<chain::Chain>),
 }
@@ -145,7 +145,7 @@ impl Instr {
             Instr::Select(a, b, c, d) | Instr::Fma(a, b, c, d) => (regs(&[*a, *b, *c]), dst(d)),
             Instr::Threefry(srcs, r0, r1) => (regs(srcs), vec![*r0, *r1]),
             Instr::Splat(_, r) | Instr::Tile(_, r) | Instr::TileAt(_, r) => (Vec::new(), vec![*r]),
-            Instr::Store(x, _) | Instr::Reduce(_, x, _) | Instr::SumLn(x, _) => {
+            Instr::Store(x, _) | Instr::Reduce(_, x, _) | Instr::SumLn(x, _, _) => {
                 (regs(&[*x]), Vec::new())
             }
             Instr::Chain(c) => (c.reads.clone(), c.writes.clone()),
@@ -470,7 +470,7 @@ impl FusedKernel {
                 .instrs
                 .iter()
                 .filter(|i| match i {
-                    Instr::Store(_, k) | Instr::Reduce(_, _, k) | Instr::SumLn(_, k) => *k == o,
+                    Instr::Store(_, k) | Instr::Reduce(_, _, k) | Instr::SumLn(_, _, k) => *k == o,
                     Instr::Unary(.., d)
                     | Instr::Binary(.., d)
                     | Instr::Compare(.., d)
@@ -863,13 +863,22 @@ impl FusedKernel {
                     // as `word_ptr` checked; chains exist only on CPUs with AVX-512.
                     unsafe { c.run(&ptrs, len) };
                 }
-                Instr::SumLn(x, o) => {
+                Instr::SumLn(x, k, o) => {
                     if long.is_some() {
                         return Err("a row sum of logarithms over long rows".into());
                     }
+                    let offset = match k {
+                        Some(k) => match src!(k)? {
+                            Slice::F32(&[k]) => k,
+                            _ => {
+                                return Err("a row sum of logarithms' offset is not one f32".into());
+                            }
+                        },
+                        None => 0.0,
+                    };
                     let rows = (start - base) / self.row..(end - base) / self.row;
                     match (src!(x)?, outs[o].sub(rows)?) {
-                        (Slice::F32(x), Out::F32(out)) => sum_ln_rows(x, self.row, out)?,
+                        (Slice::F32(x), Out::F32(out)) => sum_ln_rows(x, offset, self.row, out)?,
                         _ => return Err("a row sum of logarithms of other than f32".into()),
                     }
                 }
@@ -923,12 +932,56 @@ fn sum_logs_as_products(instrs: &mut Vec<Instr>, registers: &[DType]) {
             .map(Instr::registers)
             .find(|(reads, writes)| reads.contains(&r) || writes.contains(&r))
             .is_none_or(|(reads, _)| !reads.contains(&r));
-        if untouched && dead_after {
-            instrs[j] = Instr::SumLn(x, o);
-            instrs.remove(i);
-        } else {
+        if !(untouched && dead_after) {
             j += 1;
+            continue;
         }
+        instrs[j] = Instr::SumLn(x, None, o);
+        instrs.remove(i);
+        fold_offset(instrs, j - 1);
+    }
+}
+
+/// Where the operand of the [`Instr::SumLn`] at `at` is a scalar plus a value (`1 +
+/// exp(x)`, say) computed by an addition that nothing else reads before it, the sum
+/// takes the scalar as its offset and the addition moves after it (where a chain of
+/// cheap instructions can take it in), or goes where nothing reads its result: a pass
+/// over the chunk fewer, the same bits (the sum adds the offset as the addition did).
+fn fold_offset(instrs: &mut Vec<Instr>, at: usize) {
+    let Instr::SumLn(Src::Reg(x), None, o) = instrs[at] else {
+        return;
+    };
+    let Some(h) = instrs[..at]
+        .iter()
+        .rposition(|i| i.registers().1.contains(&x))
+    else {
+        return;
+    };
+    let (k, c) = match instrs[h] {
+        Instr::Binary(BinaryOp::Add, k @ Src::Scalar(_), c, Dst::Reg(_))
+        | Instr::Binary(BinaryOp::Add, c, k @ Src::Scalar(_), Dst::Reg(_))
+            if !matches!(c, Src::Scalar(_)) =>
+        {
+            (k, c)
+        }
+        _ => return,
+    };
+    let kept = instrs[h + 1..at].iter().all(|between| {
+        let (reads, writes) = between.registers();
+        !reads.contains(&x) && !matches!(c, Src::Reg(cr) if writes.contains(&cr))
+    });
+    if !kept {
+        return;
+    }
+    let read_after = instrs[at + 1..]
+        .iter()
+        .map(Instr::registers)
+        .find(|(reads, writes)| reads.contains(&x) || writes.contains(&x))
+        .is_some_and(|(reads, _)| reads.contains(&x));
+    let add = instrs.remove(h);
+    instrs[at - 1] = Instr::SumLn(c, Some(k), o);
+    if read_after {
+        instrs.insert(at, add);
     }
 }
 

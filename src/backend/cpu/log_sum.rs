@@ -23,6 +23,12 @@
 //! kernel): about 2.5k cycles, against 4.1k for the pass of logarithms and 1.0k for the
 //! row sums it replaces.
 //!
+//! The kernel's compiler also takes a scalar added just before the logarithms into the
+//! sum (`log(1 + exp(x))`, the logistic log-likelihood): each element has the offset
+//! added as that addition would (the same rounding, so the same bits), and the
+//! addition's own pass goes, or moves after the sum where later instructions read it
+//! (and joins their chain of cheap operations).
+//!
 //! A row holding anything but positive finite numbers (a zero, a negative number, an
 //! infinity, a NaN) is summed element by element, which gives the IEEE result of the
 //! sum of logarithms: `-inf` for a zero, `+inf` for `+inf`, NaN for both or for a
@@ -41,10 +47,13 @@ const LANES: usize = 16;
 /// then below 2^64, far from `f32`'s range).
 const BLOCKS_PER_RENORMALIZATION: usize = 64;
 
-/// The sum of the natural logarithms of each row of `row` elements of `x` into `out`
-/// (one per row); an error where `x` is not `out.len()` rows.
+/// The sum of the natural logarithms of `offset + x` over each row of `row` elements of
+/// `x` into `out` (one per row); an error where `x` is not `out.len()` rows. The sums
+/// are those of the logarithms of the rounded `offset + x`, as an addition before them
+/// would give.
 pub(crate) fn sum_ln_rows(
     x: &[f32],
+    offset: f32,
     row: usize,
     out: &mut [MaybeUninit<f32>],
 ) -> Result<(), String> {
@@ -54,14 +63,14 @@ pub(crate) fn sum_ln_rows(
     #[cfg(target_arch = "x86_64")]
     if super::simd::level() == super::simd::Level::Avx512 {
         // SAFETY: the level is AVX-512 only where the CPU has it.
-        unsafe { sum_ln_rows_avx512(x, row, out) };
+        unsafe { sum_ln_rows_avx512(x, offset, row, out) };
         return Ok(());
     }
     super::simd::vectorized(
         #[inline(always)]
         || {
             for (o, r) in out.iter_mut().zip(x.chunks_exact(row)) {
-                o.write(sum_ln_row(r));
+                o.write(sum_ln_row(r, offset));
             }
         },
     );
@@ -87,17 +96,18 @@ fn ordinary(x: f32) -> bool {
     x > 0.0 && x < f32::INFINITY
 }
 
-/// The sum of the logarithms of one row, one element at a time (the portable loop).
+/// The sum of the logarithms of `offset + v` over one row, one element at a time (the
+/// portable loop).
 #[inline(always)]
-fn sum_ln_row(r: &[f32]) -> f32 {
-    if !r.iter().fold(true, |all, &v| all & ordinary(v)) {
-        return r.iter().map(|&v| ln_f32(v)).sum();
+fn sum_ln_row(r: &[f32], offset: f32) -> f32 {
+    if !r.iter().fold(true, |all, &v| all & ordinary(offset + v)) {
+        return r.iter().map(|&v| ln_f32(offset + v)).sum();
     }
     let mut products = [1.0f32; LANES];
     let mut exponents = [0i32; LANES];
     let take = |products: &mut [f32; LANES], exponents: &mut [i32; LANES], block: &[f32]| {
         for ((p, e), &v) in products.iter_mut().zip(exponents).zip(block) {
-            let (m, k) = split(v);
+            let (m, k) = split(offset + v);
             *p *= m;
             *e += k;
         }
@@ -149,7 +159,7 @@ fn renormalize(products: &mut [f32; LANES], exponents: &mut [i32; LANES]) {
 /// The CPU must have AVX-512 (F and DQ).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512dq")]
-unsafe fn sum_ln_rows_avx512(x: &[f32], row: usize, out: &mut [MaybeUninit<f32>]) {
+unsafe fn sum_ln_rows_avx512(x: &[f32], offset: f32, row: usize, out: &mut [MaybeUninit<f32>]) {
     let rows = out.len();
     let mut first = 0;
     while first < rows {
@@ -162,14 +172,14 @@ unsafe fn sum_ln_rows_avx512(x: &[f32], row: usize, out: &mut [MaybeUninit<f32>]
             let at = |j: usize| x[(first + k + j) * row..].as_ptr();
             if group - k >= 4 {
                 // SAFETY: rows `first + k .. first + k + 4` lie within `x`.
-                let parts = unsafe { row_products::<4>([at(0), at(1), at(2), at(3)], row) };
+                let parts = unsafe { row_products::<4>([at(0), at(1), at(2), at(3)], offset, row) };
                 for (j, part) in parts.into_iter().enumerate() {
                     (mantissas[k + j], exponents[k + j], ordinary_rows[k + j]) = part;
                 }
                 k += 4;
             } else {
                 // SAFETY: row `first + k` lies within `x`.
-                let [part] = unsafe { row_products::<1>([at(0)], row) };
+                let [part] = unsafe { row_products::<1>([at(0)], offset, row) };
                 (mantissas[k], exponents[k], ordinary_rows[k]) = part;
                 k += 1;
             }
@@ -187,7 +197,7 @@ unsafe fn sum_ln_rows_avx512(x: &[f32], row: usize, out: &mut [MaybeUninit<f32>]
                 let log = unsafe { logs[j].assume_init() };
                 (f64::from(exponents[j]) * std::f64::consts::LN_2 + f64::from(log)) as f32
             } else {
-                r.iter().map(|&v| ln_f32(v)).sum()
+                r.iter().map(|&v| ln_f32(offset + v)).sum()
             });
         }
         first += group;
@@ -195,8 +205,9 @@ unsafe fn sum_ln_rows_avx512(x: &[f32], row: usize, out: &mut [MaybeUninit<f32>]
 }
 
 /// For each of `K` rows of `row` elements starting at `starts`: the mantissa in `[1, 2)`
-/// and the exponent of the product of its elements' mantissas (as [`sum_ln_row`] forms
-/// it, exponents summed), and whether the row held only positive finite numbers.
+/// and the exponent of the product of the mantissas of `offset` plus its elements (as
+/// [`sum_ln_row`] forms it, exponents summed), and whether those sums were all positive
+/// finite numbers.
 ///
 /// # Safety
 /// The CPU must have AVX-512 (F and DQ); each start must begin `row` readable `f32`.
@@ -205,6 +216,7 @@ unsafe fn sum_ln_rows_avx512(x: &[f32], row: usize, out: &mut [MaybeUninit<f32>]
 #[inline]
 unsafe fn row_products<const K: usize>(
     starts: [*const f32; K],
+    offset: f32,
     row: usize,
 ) -> [(f32, i32, bool); K] {
     use std::arch::x86_64::*;
@@ -212,6 +224,7 @@ unsafe fn row_products<const K: usize>(
     let tail = row % LANES;
     let tail_mask: __mmask16 = ((1u32 << tail) - 1) as __mmask16;
     let one = _mm512_set1_ps(1.0);
+    let offset = _mm512_set1_ps(offset);
     let mut products = [one; K];
     let mut exponents = [_mm512_setzero_ps(); K];
     // A block's elements into the products and exponents: a negative element (or -0)
@@ -235,7 +248,8 @@ unsafe fn row_products<const K: usize>(
     for b in 0..full {
         for j in 0..K {
             // SAFETY: block `b` lies within the row (`b < row / 16`).
-            take!(j, unsafe { _mm512_loadu_ps(starts[j].add(b * LANES)) });
+            let v = unsafe { _mm512_loadu_ps(starts[j].add(b * LANES)) };
+            take!(j, _mm512_add_ps(offset, v));
             if (b + 1).is_multiple_of(BLOCKS_PER_RENORMALIZATION) {
                 renormalize!(j);
             }
@@ -243,11 +257,13 @@ unsafe fn row_products<const K: usize>(
     }
     if tail > 0 {
         for j in 0..K {
-            // Lanes past the row's end read as 1 (mantissa 1, exponent 0: no change).
             // SAFETY: the masked load reads only the `tail` elements left in the row.
-            take!(j, unsafe {
-                _mm512_mask_loadu_ps(one, tail_mask, starts[j].add(full * LANES))
-            });
+            let v = unsafe { _mm512_maskz_loadu_ps(tail_mask, starts[j].add(full * LANES)) };
+            // Lanes past the row's end count as 1 (mantissa 1, exponent 0: no change).
+            take!(
+                j,
+                _mm512_mask_blend_ps(tail_mask, one, _mm512_add_ps(offset, v))
+            );
             if (full + 1).is_multiple_of(BLOCKS_PER_RENORMALIZATION) {
                 renormalize!(j);
             }
@@ -278,8 +294,12 @@ mod tests {
     use crate::backend::cpu::simd::{Level, with_level};
 
     fn run(x: &[f32], row: usize) -> Vec<f32> {
+        run_offset(x, 0.0, row)
+    }
+
+    fn run_offset(x: &[f32], offset: f32, row: usize) -> Vec<f32> {
         let mut out = vec![MaybeUninit::uninit(); x.len() / row];
-        sum_ln_rows(x, row, &mut out).unwrap();
+        sum_ln_rows(x, offset, row, &mut out).unwrap();
         // SAFETY: `sum_ln_rows` wrote every row's result.
         out.into_iter()
             .map(|o| unsafe { o.assume_init() })
@@ -361,10 +381,33 @@ mod tests {
         }
     }
 
+    /// An offset gives the bits of the offset added first, on every level; a row whose
+    /// sums reach zero (`-1 + 1`) gives `-inf`.
+    #[test]
+    fn an_offset_is_the_addition_before() {
+        let mut x = rows(9, 100 * 4 + 37 * 3, 8.0);
+        x[150] = -1.0;
+        let added: Vec<f32> = x.iter().map(|&v| 1.0 + v).collect();
+        let mut with = run_offset(&x[..400], 1.0, 100);
+        with.extend(run_offset(&x[400..], 1.0, 37));
+        let mut before = run(&added[..400], 100);
+        before.extend(run(&added[400..], 37));
+        let portable = with_level(Level::Avx2, || {
+            let mut p = run_offset(&x[..400], 1.0, 100);
+            p.extend(run_offset(&x[400..], 1.0, 37));
+            p
+        });
+        assert_eq!(with[1], f32::NEG_INFINITY);
+        for ((w, b), p) in with.iter().zip(&before).zip(&portable) {
+            assert_eq!(w.to_bits(), b.to_bits());
+            assert_eq!(w.to_bits(), p.to_bits());
+        }
+    }
+
     #[test]
     fn rows_that_do_not_fit_are_an_error() {
         let mut out = vec![MaybeUninit::uninit(); 2];
-        assert!(sum_ln_rows(&[1.0; 5], 2, &mut out).is_err());
-        assert!(sum_ln_rows(&[], 0, &mut []).is_err());
+        assert!(sum_ln_rows(&[1.0; 5], 0.0, 2, &mut out).is_err());
+        assert!(sum_ln_rows(&[], 0.0, 0, &mut []).is_err());
     }
 }

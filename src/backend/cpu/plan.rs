@@ -434,6 +434,40 @@ mod tests {
         assert_eq!(log_sums(&both), [false]);
     }
 
+    /// `sum(log(1 + x))` takes the 1 into the sum (the addition's pass gone, or moved
+    /// after it where the sum of one is read too) with the bits of the sum of the
+    /// logarithms of the added values.
+    #[test]
+    fn an_added_scalar_folds_into_a_row_sum_of_logarithms() {
+        let v: Vec<f32> = (0..700).map(|i| (i as f32 * 0.37).sin() * 3.0).collect();
+        let x = Array::from_vec(v, &[7, 100]);
+        let run = |p: &crate::ir::Program, a: &Array| {
+            let plan = Plan::new(p.clone()).unwrap();
+            plan.run(std::slice::from_ref(a)).unwrap()[0]
+                .to_vec::<f32>()
+                .unwrap()
+        };
+        let offset =
+            crate::jit_program(|x: &Array| (x.exp() + 1.0).log().sum_axis(-1), &x).unwrap();
+        let added = (x.exp() + 1.0).check().unwrap();
+        let plain = crate::jit_program(|y: &Array| y.log().sum_axis(-1), &added).unwrap();
+        assert_eq!(log_sums(&offset), [true]);
+        assert_eq!(run(&offset, &x), run(&plain, &added));
+        let read_too = |x: &Array| {
+            let y = x.exp() + 1.0;
+            (y.log().sum_axis(-1), (x.exp() / &y).sum_axis(-1))
+        };
+        let p = crate::jit_program(read_too, &x).unwrap();
+        let plan = Plan::new(p).unwrap();
+        let out = plan.run(std::slice::from_ref(&x)).unwrap();
+        assert_eq!(out[0].to_vec::<f32>().unwrap(), run(&plain, &added));
+        let (sums, eager) = (
+            out[1].to_vec::<f32>().unwrap(),
+            read_too(&x).1.to_vec::<f32>().unwrap(),
+        );
+        assert_eq!(sums, eager);
+    }
+
     /// A run leaves its environment's memory for the next (one slot per variable, all
     /// empty), and the next run uses that same memory and gives the same values.
     #[test]
