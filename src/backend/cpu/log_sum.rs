@@ -101,7 +101,7 @@ fn ordinary(x: f32) -> bool {
 #[inline(always)]
 fn sum_ln_row(r: &[f32], offset: f32) -> f32 {
     if !r.iter().fold(true, |all, &v| all & ordinary(offset + v)) {
-        return r.iter().map(|&v| ln_f32(offset + v)).sum();
+        return sum_ln_one_by_one(r, offset);
     }
     let mut products = [1.0f32; LANES];
     let mut exponents = [0i32; LANES];
@@ -139,6 +139,13 @@ fn sum_ln_row(r: &[f32], offset: f32) -> f32 {
     let (m, e) = split(products[0]);
     let exponent: i32 = exponents.iter().sum::<i32>() + e;
     (f64::from(exponent) * std::f64::consts::LN_2 + f64::from(ln_f32(m))) as f32
+}
+
+/// The sum of the logarithms of `offset + v` over a row, one logarithm per element: the
+/// IEEE result for a row holding a zero, an infinity, a negative number or a NaN.
+#[inline(always)]
+fn sum_ln_one_by_one(r: &[f32], offset: f32) -> f32 {
+    r.iter().map(|&v| ln_f32(offset + v)).sum()
 }
 
 /// Each running product's exponent moved into its lane's sum, its mantissa kept.
@@ -191,13 +198,12 @@ unsafe fn sum_ln_rows_avx512(x: &[f32], offset: f32, row: usize, out: &mut [Mayb
             }
         }
         for j in 0..group {
-            let r = &x[(first + j) * row..(first + j + 1) * row];
             out[first + j].write(if ordinary_rows[j] {
                 // SAFETY: `ln_f32_slice` or the loop above wrote every lane.
                 let log = unsafe { logs[j].assume_init() };
                 (f64::from(exponents[j]) * std::f64::consts::LN_2 + f64::from(log)) as f32
             } else {
-                r.iter().map(|&v| ln_f32(offset + v)).sum()
+                sum_ln_one_by_one(&x[(first + j) * row..(first + j + 1) * row], offset)
             });
         }
         first += group;
